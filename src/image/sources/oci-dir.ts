@@ -1,0 +1,71 @@
+import { createReadStream } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { CavasError, describeError } from '../../util/errors.js';
+import { sha256 } from '../archive.js';
+import { assembleImage } from '../assemble.js';
+import { parseImageConfig } from '../config.js';
+import { analyzeLayerBlob } from '../layer-blob.js';
+import { selectManifest, type BlobReader, type Descriptor } from '../oci-layout.js';
+import type { ImageSource } from '../source.js';
+import { splitPathAndRef } from './target.js';
+
+const MAX_SMALL_BLOB = 16 * 1024 * 1024;
+
+function blobFile(dir: string, digest: string): string {
+  const [alg, hex] = digest.split(':') as [string, string];
+  return join(dir, 'blobs', alg, hex);
+}
+
+/** An OCI image layout directory: blobs are files, so only the chosen image's layers are read. */
+export const ociDirSource: ImageSource = {
+  transport: 'oci',
+  async load(target, ref, opts) {
+    const { path: dir, imageRef } = await splitPathAndRef(target);
+    const name = ref;
+    let indexData: Buffer;
+    try {
+      indexData = await readFile(join(dir, 'index.json'));
+    } catch (e) {
+      throw new CavasError('NOT_FOUND', `${name}: no readable index.json in ${dir} (${describeError(e)})`);
+    }
+    const reader: BlobReader = {
+      async readSmall(desc: Descriptor, what: string) {
+        if (desc.size > MAX_SMALL_BLOB) throw new CavasError('LIMIT_EXCEEDED', `${what}: ${desc.size} bytes is too large for a manifest or config`);
+        let data: Buffer;
+        try {
+          data = await readFile(blobFile(dir, desc.digest));
+        } catch {
+          throw new CavasError('MISSING_BLOB', `${what}: blob ${desc.digest} is missing from ${dir}`);
+        }
+        const got = sha256(data);
+        if (got !== desc.digest) throw new CavasError('DIGEST_MISMATCH', `${what}: digest mismatch (want ${desc.digest}, got ${got})`);
+        return data;
+      },
+    };
+    const selected = await selectManifest(indexData, reader, { name, ref: imageRef, platform: opts.platform, platformExplicit: opts.platformExplicit });
+    const config = parseImageConfig(await reader.readSmall(selected.manifest.config, `${name}: config`), `${name}: config`);
+    const layers = [];
+    for (const [i, desc] of selected.manifest.layers.entries()) {
+      const where = `layer ${i} of ${name}`;
+      const file = blobFile(dir, desc.digest);
+      try {
+        await stat(file);
+      } catch {
+        throw new CavasError('MISSING_BLOB', `${where}: blob ${desc.digest} is missing from ${dir}`);
+      }
+      const result = await analyzeLayerBlob(createReadStream(file), { where, claims: opts.claims, limits: opts.limits });
+      layers.push({ result, expectDigest: desc.digest, expectSize: desc.size });
+    }
+    return assembleImage({
+      ref,
+      transport: 'oci',
+      name,
+      tags: selected.tags,
+      manifestDigest: selected.manifestDigest,
+      configDigest: selected.manifest.config.digest,
+      config,
+      layers,
+    });
+  },
+};

@@ -1,0 +1,40 @@
+import { extractionClaims, extractors } from './extract/index.js';
+import { detectImageOs } from './extract/os.js';
+import { ImageFilesystem } from './image/filesystem.js';
+import { hostPlatform, parsePlatform } from './image/platform.js';
+import type { LoadedImage } from './image/source.js';
+import { resolveTarget } from './image/sources/index.js';
+import type { DecompressionLimits } from './image/decompress.js';
+import type { ImageMeta, Inventory } from './types.js';
+
+export interface InventoryOptions {
+  /** os/arch[/variant]; default the host's. */
+  platform?: string;
+  limits?: DecompressionLimits;
+}
+
+export interface ImageInventory {
+  image: ImageMeta;
+  inventory: Inventory;
+  fs: ImageFilesystem;
+  warnings: string[];
+}
+
+/** Read an image once and list what is installed in it. */
+export async function inventoryImage(ref: string, opts: InventoryOptions = {}): Promise<ImageInventory> {
+  const { source, target } = await resolveTarget(ref);
+  const loaded: LoadedImage = await source.load(target, ref, {
+    platform: opts.platform ? parsePlatform(opts.platform) : hostPlatform(),
+    platformExplicit: opts.platform !== undefined,
+    claims: extractionClaims(),
+    limits: opts.limits,
+  });
+  const fs = ImageFilesystem.merge(loaded.layers);
+  const os = detectImageOs(fs);
+  const warnings = [...loaded.warnings];
+  const ctx = { fs, os, warnings };
+  const packages = extractors.flatMap((e) => e.extract(ctx));
+  const inventory: Inventory = { packages };
+  if (os) inventory.os = os;
+  return { image: loaded.meta, inventory, fs, warnings };
+}

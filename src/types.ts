@@ -1,0 +1,144 @@
+/**
+ * The data model shared by every stage. ScanResult is what `--format json` prints
+ * (see docs/scan-result.md); bump SCAN_RESULT_SCHEMA when its shape changes.
+ */
+
+export const SCAN_RESULT_SCHEMA = 'cavas.scan-result/v1';
+
+/** Package ecosystems, named as in purl types where one exists. */
+export type Ecosystem =
+  | 'deb'
+  | 'apk'
+  | 'rpm'
+  | 'npm'
+  | 'pypi'
+  | 'maven'
+  | 'go'
+  | 'gem'
+  | 'nuget'
+  | 'composer'
+  | 'cargo';
+
+export type Severity = 'CRITICAL' | 'HIGH' | 'MEDIUM' | 'LOW' | 'NEGLIGIBLE' | 'UNKNOWN';
+
+/** Highest first: the order of tables and of --severity thresholds. */
+export const SEVERITY_ORDER: readonly Severity[] = ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'NEGLIGIBLE', 'UNKNOWN'];
+
+export function severityRank(s: Severity): number {
+  return SEVERITY_ORDER.indexOf(s);
+}
+
+export interface Platform {
+  os: string;
+  architecture: string;
+  variant?: string;
+}
+
+export interface LayerMeta {
+  index: number;
+  /** Digest of the blob as stored (compressed for OCI, uncompressed for docker-archive). */
+  digest: string;
+  /** Digest of the uncompressed tar: the config's rootfs.diff_ids entry. */
+  diffId: string;
+  size: number;
+  createdBy?: string;
+}
+
+export interface ImageMeta {
+  /** What the user asked for, e.g. docker-archive:debian-app.docker.tar.gz */
+  ref: string;
+  transport: string;
+  /** Tags found in the source (RepoTags, ref.name annotations). */
+  tags: string[];
+  manifestDigest?: string;
+  configDigest: string;
+  platform: Platform;
+  created?: string;
+  layers: LayerMeta[];
+  config: ImageConfig;
+}
+
+/** The parts of the OCI image config `config` object cavas reads. */
+export interface ImageConfig {
+  User?: string;
+  Env?: string[];
+  Cmd?: string[];
+  Entrypoint?: string[];
+  WorkingDir?: string;
+  ExposedPorts?: Record<string, unknown>;
+  Labels?: Record<string, string>;
+  Healthcheck?: unknown;
+}
+
+export interface OsInfo {
+  /** os-release ID: debian, alpine, ubuntu, ... */
+  id: string;
+  /** VERSION_ID: 12, 3.16.9 */
+  version: string;
+  /** VERSION_CODENAME: bookworm (Debian-family) */
+  codename?: string;
+  prettyName?: string;
+}
+
+export interface Package {
+  ecosystem: Ecosystem;
+  name: string;
+  version: string;
+  arch?: string;
+  /** Source package (Debian Source:, Alpine origin) used for advisory matching. */
+  source?: { name: string; version: string };
+  license?: string;
+  purl: string;
+  /** Index of the layer that introduced this package at this version. */
+  layer: number;
+  /** Files that declare the package (status file, installed db, manifest). */
+  paths: string[];
+}
+
+export interface Inventory {
+  os?: OsInfo;
+  packages: Package[];
+}
+
+export interface VulnerabilityFinding {
+  kind: 'vulnerability';
+  /** Canonical id: the CVE when the advisory names exactly one, else the advisory id. */
+  id: string;
+  /** Every other id known for it (DSA, DEBIAN-CVE, GHSA...). */
+  aliases: string[];
+  title?: string;
+  severity: Severity;
+  /** Where the severity came from: vendor (distro urgency) or cvss. */
+  severitySource?: 'vendor' | 'cvss' | 'advisory';
+  cvss?: { vector: string; score?: number };
+  package: { name: string; version: string; ecosystem: Ecosystem; purl: string; source?: { name: string; version: string } };
+  installedVersion: string;
+  /** Lowest version that fixes it, or 'unfixed'. */
+  fixedVersion: string;
+  status: 'fixed' | 'unfixed';
+  kev: boolean;
+  /** Advisory feeds that contributed. */
+  sources: string[];
+  layer: number;
+}
+
+export type Finding = VulnerabilityFinding;
+
+export interface ScanSummary {
+  packages: number;
+  findings: number;
+  bySeverity: Record<Severity, number>;
+  fixable: number;
+}
+
+export interface ScanResult {
+  schema: typeof SCAN_RESULT_SCHEMA;
+  tool: { name: 'cavas'; version: string };
+  scannedAt: string;
+  image: ImageMeta;
+  inventory: Inventory;
+  findings: Finding[];
+  summary: ScanSummary;
+  db?: { builtAt: string; sources: Array<{ name: string; records: number; fetchedAt: string }> };
+  warnings: string[];
+}
