@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { PassThrough } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import { extract as tarExtract } from 'tar-stream';
 import { CavasError, describeError, isCavasError } from '../util/errors.js';
-import { DEFAULT_LIMITS, openDecompressed, peek, sniffCompression, type DecompressionLimits } from './decompress.js';
+import { DEFAULT_LIMITS, openDecompressed, sniffCompression, type DecompressionLimits } from './decompress.js';
 import type { FileClaim } from './layer.js';
 import { analyzeLayerBlob, type LayerBlobResult } from './layer-blob.js';
 import { normaliseEntryPath } from './paths.js';
@@ -67,52 +67,20 @@ export async function readArchive(
   }
   const { plain } = await openDecompressed(input, name, { ...limits, maxBytes: Number.MAX_SAFE_INTEGER });
   const extractor = tarExtract();
-
-  const done = new Promise<void>((resolve, reject) => {
-    extractor.on('entry', (header, body, next) => {
-      const finish = (e?: unknown): void => {
-        if (e) next(e as Error);
-        else next();
-      };
-      if (header.type !== 'file' && header.type !== 'contiguous-file') {
-        body.on('end', () => finish());
-        body.resume();
-        return;
-      }
-      let path: string;
-      try {
-        path = normaliseEntryPath(header.name, name);
-      } catch (e) {
-        body.resume();
-        finish(e);
-        return;
-      }
-      const size = header.size ?? 0;
-      // tar-stream bodies are streamx streams; a PassThrough gives the node API (unshift) the sniffers need
-      const pass = new PassThrough({ highWaterMark: 1024 * 1024 });
-      body.on('data', (c: unknown) => {
-        if (!pass.write(c as Buffer)) body.pause();
-      });
-      pass.on('drain', () => body.resume());
-      body.on('end', () => pass.end());
-      body.on('error', (e: Error) => pass.destroy(e));
-      readEntry(pass, path, size, path, claims, limits)
-        .then((entry) => {
-          entries.set(path, entry);
-          finish();
-        })
-        .catch((e: unknown) => finish(e));
-    });
-    extractor.on('finish', () => resolve());
-    extractor.on('error', (e: Error) => reject(e));
-    plain.on('error', (e: Error) => {
-      extractor.destroy(e);
-      reject(e);
-    });
-  });
+  plain.on('error', (e: Error) => extractor.destroy(e));
   plain.pipe(extractor);
   try {
-    await done;
+    // async iteration keeps exactly one entry in flight, so backpressure reaches the file read
+    for await (const body of extractor) {
+      const header = body.header;
+      if (header.type !== 'file' && header.type !== 'contiguous-file') {
+        for await (const _ of body) void _;
+        continue;
+      }
+      const path = normaliseEntryPath(header.name, name);
+      const entry = await readEntry(body, path, header.size ?? 0, path, claims, limits);
+      entries.set(path, entry);
+    }
   } catch (e) {
     input.destroy();
     if (isCavasError(e)) throw e;
@@ -122,38 +90,63 @@ export async function readArchive(
 }
 
 async function readEntry(
-  stream: PassThrough,
+  body: AsyncIterable<unknown>,
   path: string,
   size: number,
   where: string,
   claims: readonly FileClaim[],
   limits: DecompressionLimits,
 ): Promise<ArchiveEntry> {
-  const head = await peek(stream, 1024);
+  const chunks = body[Symbol.asyncIterator]();
+  // gather the first KiB by hand: sniffing needs it, and node's unshift on a piped stream is fragile
+  const headParts: Buffer[] = [];
+  let headBytes = 0;
+  let exhausted = false;
+  while (headBytes < 1024) {
+    const next = await chunks.next();
+    if (next.done) {
+      exhausted = true;
+      break;
+    }
+    const chunk = next.value as Buffer;
+    headParts.push(chunk);
+    headBytes += chunk.length;
+  }
+  const head = Buffer.concat(headParts);
+  async function* rest(): AsyncGenerator<Buffer> {
+    if (head.length) yield head;
+    if (exhausted) return;
+    for (;;) {
+      const next = await chunks.next();
+      if (next.done) return;
+      yield next.value as Buffer;
+    }
+  }
+
   if (size <= SMALL_ENTRY_BYTES || ((head[0] === 0x7b || head[0] === 0x5b) && size <= MAX_METADATA_BYTES)) {
-    const data = await collect(stream);
+    const parts: Buffer[] = [];
+    for await (const chunk of rest()) parts.push(chunk);
+    const data = Buffer.concat(parts);
     const entry: ArchiveEntry = { path, size, digest: sha256(data), data };
     if (looksLikeLayer(data)) await walkBuffered(entry, data, where, claims, limits);
     return entry;
   }
   if (!looksLikeLayer(head)) {
     const hash = createHash('sha256');
-    for await (const chunk of stream) hash.update(chunk as Buffer);
+    for await (const chunk of rest()) hash.update(chunk);
     return { path, size, digest: 'sha256:' + hash.digest('hex') };
   }
+  const source = Readable.from(rest(), { objectMode: false, highWaterMark: 1024 * 1024 });
   try {
-    const layer = await analyzeLayerBlob(stream, { where, claims, limits });
+    const layer = await analyzeLayerBlob(source, { where, claims, limits });
     return { path, size, digest: layer.digest, layer };
   } catch (e) {
     // keep the outer archive in step: drain what is left of this entry
-    stream.resume();
-    await new Promise<void>((resolve) => {
-      if (stream.readableEnded) resolve();
-      else {
-        stream.on('end', resolve);
-        stream.on('close', resolve);
-      }
-    });
+    source.destroy();
+    for (;;) {
+      const next = await chunks.next();
+      if (next.done) break;
+    }
     if (!isCavasError(e)) throw e;
     return { path, size, layerError: e };
   }
@@ -168,12 +161,6 @@ async function walkBuffered(entry: ArchiveEntry, data: Buffer, where: string, cl
     if (!isCavasError(e)) throw e;
     entry.layerError = e;
   }
-}
-
-async function collect(stream: PassThrough): Promise<Buffer> {
-  const parts: Buffer[] = [];
-  for await (const chunk of stream) parts.push(chunk as Buffer);
-  return Buffer.concat(parts);
 }
 
 export function sha256(data: Buffer): string {
