@@ -1,0 +1,119 @@
+// npm run bench: scan times of the corpus images against the time to merely decompress
+// the same bytes (the floor for any scanner that reads every layer). Writes bench/results.json.
+import { execFileSync } from 'node:child_process';
+import { createReadStream, mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir, cpus } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { pipeline } from 'node:stream/promises';
+import { Writable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import tar from 'tar-stream';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const corpus = process.env.CAVAS_CORPUS ?? join(here, '..', '..', 'shared', 'corpus');
+const images = join(corpus, 'images');
+const mirror = join(corpus, 'advisories');
+const cli = join(here, '..', 'dist', 'cli', 'main.js');
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+
+const targets = [
+  'debian-app.docker.tar.gz',
+  'debian-base.docker.tar.gz',
+  'debian-distroless.docker.tar.gz',
+  'debian-distroless.oci.tar',
+  'alpine-3.16.9.docker.tar.gz',
+  'alpine-3.16.9.oci.tar',
+  'alpine-3.16.9-multiarch.oci.tar',
+];
+
+const sink = () => new Writable({ write(_c, _e, cb) { cb(); } });
+const isGzip = (head) => head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b;
+
+/** Decompress everything compressed in the file: the whole file if gzip, else each gzip blob inside the tar. */
+async function gunzipOnly(file) {
+  const t0 = process.hrtime.bigint();
+  const head = await new Promise((resolve) => createReadStream(file, { start: 0, end: 1 }).once('data', resolve));
+  if (isGzip(head)) {
+    await pipeline(createReadStream(file), createGunzip(), sink());
+  } else {
+    const extract = tar.extract();
+    const done = new Promise((resolve, reject) => {
+      extract.on('entry', (_h, body, next) => {
+        let first = true;
+        let gunzip;
+        body.on('data', (c) => {
+          if (first) {
+            first = false;
+            if (isGzip(c)) {
+              gunzip = createGunzip();
+              gunzip.resume();
+            }
+          }
+          gunzip?.write(c);
+        });
+        body.on('end', () => {
+          if (gunzip) {
+            gunzip.on('end', () => next());
+            gunzip.end();
+          } else next();
+        });
+      });
+      extract.on('finish', resolve);
+      extract.on('error', reject);
+    });
+    createReadStream(file).pipe(extract);
+    await done;
+  }
+  return Number(process.hrtime.bigint() - t0) / 1e6;
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+const cacheDir = mkdtempSync(join(tmpdir(), 'cavas-bench-'));
+try {
+  const t0 = Date.now();
+  execFileSync(process.execPath, [cli, '--cache-dir', cacheDir, 'db', 'update', '--mirror', mirror], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const dbUpdateMs = Date.now() - t0;
+
+  const rows = [];
+  for (const name of targets) {
+    const file = join(images, name);
+    if (!existsSync(file)) continue;
+    const runs = [];
+    for (let i = 0; i < RUNS; i++) {
+      const out = execFileSync(process.execPath, [join(here, 'scan-once.mjs'), file, cacheDir], { encoding: 'utf8' });
+      runs.push(JSON.parse(out));
+    }
+    const gunzips = [];
+    for (let i = 0; i < RUNS; i++) gunzips.push(await gunzipOnly(file));
+    const coldMs = median(runs.map((r) => r.coldMs));
+    const warmMs = median(runs.map((r) => r.warmMs));
+    const gunzipMs = median(gunzips);
+    rows.push({
+      image: name,
+      coldMs: Math.round(coldMs),
+      warmMs: Math.round(warmMs),
+      gunzipMs: Math.round(gunzipMs),
+      ratioColdToGunzip: +(coldMs / gunzipMs).toFixed(2),
+      ratioWarmToGunzip: +(warmMs / gunzipMs).toFixed(2),
+      maxRssMiB: Math.round(Math.max(...runs.map((r) => r.maxRssMiB))),
+      findings: runs[0].findings,
+    });
+  }
+  const results = {
+    date: new Date().toISOString(),
+    node: process.version,
+    cpu: cpus()[0]?.model ?? 'unknown',
+    cores: cpus().length,
+    runs: RUNS,
+    note: 'cold = first scan in a fresh process (includes module loading and JIT warm-up); warm = second scan in the same process; gunzip = only decompressing the same compressed bytes with zlib; medians of runs',
+    dbUpdateMs,
+    images: rows,
+  };
+  writeFileSync(join(here, 'results.json'), JSON.stringify(results, null, 2) + '\n');
+  console.table(rows);
+  console.log(`db update from the corpus mirror: ${dbUpdateMs} ms; results in bench/results.json`);
+} finally {
+  rmSync(cacheDir, { recursive: true, force: true });
+}

@@ -1,0 +1,14 @@
+// Child process for bench/run.mjs: scans one target twice (cold, then warm in the same
+// process) and prints timings and peak RSS as JSON.
+import { scan } from '../dist/index.js';
+
+const [target, cacheDir] = process.argv.slice(2);
+const times = [];
+let findings = 0;
+for (let i = 0; i < 2; i++) {
+  const t0 = process.hrtime.bigint();
+  const result = await scan(target, { cacheDir });
+  times.push(Number(process.hrtime.bigint() - t0) / 1e6);
+  findings = result.findings.length;
+}
+process.stdout.write(JSON.stringify({ coldMs: times[0], warmMs: times[1], findings, maxRssMiB: process.resourceUsage().maxRSS / 1024 }));

@@ -1,0 +1,9 @@
+import type { Ecosystem } from '../../types.js';
+import type { EcosystemTargets } from '../target.js';
+import { apkTargets } from './apk.js';
+import { debTargets } from './deb.js';
+
+/** One entry per ecosystem cavas can match; adding an ecosystem adds a module and a line here. */
+const ALL: readonly EcosystemTargets[] = [debTargets, apkTargets];
+
+export const ecosystemTargets: ReadonlyMap<Ecosystem, EcosystemTargets> = new Map(ALL.map((t) => [t.ecosystem, t]));

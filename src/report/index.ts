@@ -1,0 +1,25 @@
+/**
+ * The format registry. A new format is one module plus one line here.
+ */
+import { CavasError } from '../util/errors.js';
+import { cyclonedxReporter } from './cyclonedx.js';
+import { jsonReporter } from './json.js';
+import type { Reporter } from './reporter.js';
+import { tableReporter } from './table.js';
+
+export type { RenderOptions, Reporter } from './reporter.js';
+
+export const reporters: Readonly<Record<string, Reporter>> = {
+  table: tableReporter,
+  json: jsonReporter,
+  cyclonedx: cyclonedxReporter,
+};
+
+export function getReporter(name: string): Reporter {
+  // Own-property check so names like "constructor" or "__proto__" are not found on the prototype.
+  const reporter = Object.hasOwn(reporters, name) ? reporters[name] : undefined;
+  if (!reporter) {
+    throw new CavasError('USAGE', `unknown format "${name}" (choose ${Object.keys(reporters).join(', ')})`);
+  }
+  return reporter;
+}

@@ -1,0 +1,96 @@
+/**
+ * `--format table`: what a person reads in a terminal.
+ */
+import Table from 'cli-table3';
+import { SEVERITY_ORDER, type Finding, type ScanResult, type Severity } from '../types.js';
+import { compareFindings } from './order.js';
+import type { Reporter, RenderOptions } from './reporter.js';
+
+const TITLE_MAX = 60;
+
+const RESET = '\x1b[0m';
+const SEVERITY_COLOR: Readonly<Record<Severity, string>> = {
+  CRITICAL: '\x1b[1;31m',
+  HIGH: '\x1b[31m',
+  MEDIUM: '\x1b[33m',
+  LOW: '\x1b[34m',
+  NEGLIGIBLE: '\x1b[2m',
+  UNKNOWN: '\x1b[90m',
+};
+const KEV_COLOR = '\x1b[1;35m';
+const BOLD = '\x1b[1m';
+
+function paint(text: string, code: string, opts: RenderOptions): string {
+  return opts.color ? `${code}${text}${RESET}` : text;
+}
+
+/**
+ * Package names, titles and warnings come from the image and from advisory feeds, so a
+ * hostile one could carry terminal escape sequences; control characters never reach the terminal.
+ */
+function clean(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').trim();
+}
+
+function truncate(text: string, max: number): string {
+  const chars = Array.from(text);
+  return chars.length <= max ? text : chars.slice(0, max - 1).join('').trimEnd() + '…';
+}
+
+function headerLine(result: ScanResult): string {
+  const os = result.inventory.os;
+  const osName = os ? (os.prettyName ?? `${os.id} ${os.version}`) : 'unknown';
+  const n = result.inventory.packages.length;
+  return `Image: ${clean(result.image.ref)}  OS: ${clean(osName)}  Packages: ${n}`;
+}
+
+function summaryLine(findings: readonly Finding[]): string {
+  const counts = new Map<Severity, number>(SEVERITY_ORDER.map((s) => [s, 0]));
+  for (const f of findings) counts.set(f.severity, (counts.get(f.severity) ?? 0) + 1);
+  const bySeverity = SEVERITY_ORDER.map((s) => `${s}: ${counts.get(s) ?? 0}`).join(', ');
+  const fixable = findings.filter((f) => f.status === 'fixed').length;
+  return `Total: ${findings.length} (${bySeverity}), fixable: ${fixable}`;
+}
+
+function findingsTable(findings: readonly Finding[], opts: RenderOptions): string {
+  const head = ['Package', 'Installed', 'Fixed', 'Severity', 'ID', 'Title', 'Layer'];
+  const table = new Table({
+    head: head.map((h) => paint(h, BOLD, opts)),
+    // cli-table3 colours head and border by default; colour is ours to decide.
+    // Compact (no rule between rows) keeps long lists readable.
+    style: { head: [], border: [], compact: true },
+  });
+  for (const f of [...findings].sort(compareFindings)) {
+    const id = clean(f.id) + (f.kev ? ' ' + paint('KEV', KEV_COLOR, opts) : '');
+    table.push([
+      clean(f.package.name),
+      clean(f.installedVersion),
+      clean(f.fixedVersion),
+      paint(f.severity, SEVERITY_COLOR[f.severity], opts),
+      id,
+      truncate(clean(f.title ?? ''), TITLE_MAX),
+      String(f.layer),
+    ]);
+  }
+  return table.toString();
+}
+
+function renderTable(result: ScanResult, opts: RenderOptions): string {
+  const lines: string[] = [headerLine(result), ''];
+  if (result.findings.length === 0) {
+    lines.push('No vulnerabilities found.');
+  } else {
+    lines.push(findingsTable(result.findings, opts), summaryLine(result.findings));
+  }
+  if (result.warnings.length > 0) {
+    lines.push('', `Warnings (${result.warnings.length}):`, ...result.warnings.map((w) => `  - ${clean(w)}`));
+  }
+  return lines.join('\n') + '\n';
+}
+
+export const tableReporter: Reporter = {
+  name: 'table',
+  description: 'a table of findings for people, sorted by severity',
+  render: renderTable,
+};
