@@ -57,7 +57,7 @@ export async function readArchive(
   const entries = new Map<string, ArchiveEntry>();
   let input;
   try {
-    input = createReadStream(file);
+    input = createReadStream(file, { highWaterMark: 1024 * 1024 });
     await new Promise<void>((resolve, reject) => {
       input!.once('open', () => resolve());
       input!.once('error', reject);
@@ -65,7 +65,7 @@ export async function readArchive(
   } catch (e) {
     throw new CavasError('NOT_FOUND', `${name}: cannot open (${describeError(e)})`);
   }
-  const { plain } = await openDecompressed(input, name, { ...limits, maxBytes: Number.MAX_SAFE_INTEGER });
+  const { plain } = await openDecompressed(input, name, { ...limits, maxBytes: Number.MAX_SAFE_INTEGER }, { hash: false });
   const extractor = tarExtract();
   plain.on('error', (e: Error) => extractor.destroy(e));
   plain.pipe(extractor);

@@ -24,14 +24,19 @@ export const DEFAULT_LIMITS: DecompressionLimits = {
 
 /** Counts and hashes the bytes that pass through it. */
 export class HashingCounter extends Transform {
-  readonly hash: Hash = createHash('sha256');
+  private readonly hash: Hash | undefined;
   bytes = 0;
+  constructor(hash = true) {
+    super({ highWaterMark: 1024 * 1024 });
+    this.hash = hash ? createHash('sha256') : undefined;
+  }
   override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
-    this.hash.update(chunk);
+    this.hash?.update(chunk);
     this.bytes += chunk.length;
     cb(null, chunk);
   }
   digest(): string {
+    if (!this.hash) throw new Error('digest() of a stream opened without hashing');
     return 'sha256:' + this.hash.digest('hex');
   }
 }
@@ -124,33 +129,40 @@ export interface OpenedStream {
   compression: Compression;
   /** Counts/hashes the stored bytes. */
   raw: HashingCounter;
-  /** Counts/hashes the decompressed bytes; read the content from here. */
+  /** Counts/hashes the decompressed bytes; read the content from here. Same object as raw when uncompressed. */
   plain: HashingCounter;
 }
+
+/** zlib's default 16 KiB output chunks cost a threadpool round trip each; bigger chunks keep both threads busy. */
+const ZLIB_CHUNK = 256 * 1024;
 
 /**
  * Hash the stored bytes, detect the compression from magic bytes (media types
  * lie often enough that the bytes are the better witness), decompress within
  * limits and hash the result: one pass gives both the blob digest and diff_id.
+ * With `hash: false` (the outer archive, whose digest nobody names) nothing is hashed.
  */
-export async function openDecompressed(source: Readable, where: string, limits: DecompressionLimits = DEFAULT_LIMITS): Promise<OpenedStream> {
-  const raw = new HashingCounter();
+export async function openDecompressed(
+  source: Readable,
+  where: string,
+  limits: DecompressionLimits = DEFAULT_LIMITS,
+  opts: { hash?: boolean } = {},
+): Promise<OpenedStream> {
+  const hash = opts.hash ?? true;
+  const raw = new HashingCounter(hash);
   source.on('error', (e) => raw.destroy(e));
   source.pipe(raw);
   const head = await peek(raw, 4);
   const compression = sniffCompression(head);
-  const plain = new HashingCounter();
-  if (compression === 'none') {
-    raw.on('error', (e) => plain.destroy(e));
-    raw.pipe(plain);
-  } else {
-    const decoder = compression === 'gzip' ? createGunzip() : new ZstdTransform();
-    const guard = new LimitGuard(raw, limits, where);
-    raw.on('error', (e) => decoder.destroy(e));
-    decoder.on('error', (e) => guard.destroy(wrapDecodeError(e, compression, where)));
-    guard.on('error', (e) => plain.destroy(e));
-    raw.pipe(decoder).pipe(guard).pipe(plain);
-  }
+  // an uncompressed blob's digest is its diff_id: hash it once
+  if (compression === 'none') return { compression, raw, plain: raw };
+  const plain = new HashingCounter(hash);
+  const decoder = compression === 'gzip' ? createGunzip({ chunkSize: ZLIB_CHUNK }) : new ZstdTransform();
+  const guard = new LimitGuard(raw, limits, where);
+  raw.on('error', (e) => decoder.destroy(e));
+  decoder.on('error', (e) => guard.destroy(wrapDecodeError(e, compression, where)));
+  guard.on('error', (e) => plain.destroy(e));
+  raw.pipe(decoder).pipe(guard).pipe(plain);
   return { compression, raw, plain };
 }
 

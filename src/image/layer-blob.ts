@@ -26,7 +26,7 @@ export async function analyzeLayerBlob(source: Readable, opts: AnalyzeOptions): 
   const analysis = await walkLayerTar(plain, '', opts.where, opts.claims);
   const diffId = plain.digest();
   analysis.diffId = diffId;
-  return { digest: raw.digest(), diffId, size: raw.bytes, compression, analysis };
+  return { digest: plain === raw ? diffId : raw.digest(), diffId, size: raw.bytes, compression, analysis };
 }
 
 /** Check a layer against the digests its manifest and config name. */

@@ -212,7 +212,10 @@ function vulnerability(group: VulnGroup, refsByPurl: ReadonlyMap<string, Models.
   }
 
   const seenRatings = new Set<string>();
-  for (const rating of group.findings.flatMap(ratingsFor)) {
+  const ratings = group.findings.flatMap(ratingsFor);
+  // "unknown" says nothing once another package's finding carries a real rating.
+  const informative = ratings.filter((r) => r.vector !== undefined || r.severity !== Enums.Vulnerability.Severity.Unknown);
+  for (const rating of informative.length > 0 ? informative : ratings) {
     const key = ratingKey(rating);
     if (!seenRatings.has(key)) vuln.ratings.add(rating);
     seenRatings.add(key);

@@ -90,9 +90,9 @@ describe('cyclonedx reporter', () => {
   });
 
   test('every package is a library component with its purl as bom-ref', () => {
-    assert.equal(bom.components.length, 4);
+    assert.equal((bom.components ?? []).length, 4);
     assert.deepEqual(
-      bom.components.map((c) => [c.type, c.name, c.version, c.purl, c['bom-ref']]),
+      (bom.components ?? []).map((c) => [c.type, c.name, c.version, c.purl, c['bom-ref']]),
       [
         ['library', 'libc6', '2.36-9+deb12u1', PURL.libc6, PURL.libc6],
         ['library', 'libssl3', '3.0.11-1~deb12u1', PURL.libssl3, PURL.libssl3],
@@ -103,8 +103,8 @@ describe('cyclonedx reporter', () => {
   });
 
   test('components carry layer, source package and license', () => {
-    const libssl3 = bom.components.find((c) => c.name === 'libssl3');
-    const openssl = bom.components.find((c) => c.name === 'openssl');
+    const libssl3 = (bom.components ?? []).find((c) => c.name === 'libssl3');
+    const openssl = (bom.components ?? []).find((c) => c.name === 'openssl');
     assert.ok(libssl3 && openssl);
     assert.deepEqual(props(libssl3, 'cavas:layer'), ['1']);
     assert.deepEqual(props(libssl3, 'cavas:layer-diff-id'), ['sha256:9628cc0a485aa4d5a269790f5fa5c7a075533f8798ac392b4e6f396a1adadb85']);
@@ -166,6 +166,25 @@ describe('cyclonedx reporter', () => {
     ]);
   });
 
+  test('ratings: an UNKNOWN severity is kept only when nothing better is known', () => {
+    const r = sampleResult();
+    const libssl3 = r.findings.find((f) => f.package.name === 'libssl3');
+    assert.ok(libssl3);
+    delete libssl3.cvss;
+    delete libssl3.severitySource;
+    libssl3.severity = 'UNKNOWN';
+    assert.deepEqual(
+      vuln(render(r), 'CVE-2024-6119').ratings?.map((x) => x.severity),
+      [undefined, 'medium'],
+    );
+    for (const f of r.findings) {
+      delete f.cvss;
+      delete f.severitySource;
+      f.severity = 'UNKNOWN';
+    }
+    assert.deepEqual(vuln(render(r), 'CVE-2024-6119').ratings, [{ severity: 'unknown', method: 'other' }]);
+  });
+
   test('KEV and unfixed findings are marked', () => {
     const kev = vuln(bom, 'CVE-2023-4911');
     assert.deepEqual(props(kev, 'cavas:kev'), ['true']);
@@ -189,7 +208,7 @@ describe('cyclonedx reporter', () => {
     assert.ok(libc6);
     r.inventory.packages.push({ ...libc6, layer: 2, paths: ['/app/var/lib/dpkg/status'] });
     const doubled = render(r);
-    const refs = doubled.components.filter((c) => c.purl === PURL.libc6).map((c) => c['bom-ref']);
+    const refs = (doubled.components ?? []).filter((c) => c.purl === PURL.libc6).map((c) => c['bom-ref']);
     assert.deepEqual(refs, [PURL.libc6, `${PURL.libc6}#2`]);
     assert.deepEqual(
       vuln(doubled, 'CVE-2023-4911').affects?.map((a) => a.ref),
@@ -211,7 +230,7 @@ describe('cyclonedx reporter', () => {
     assert.equal(render(r).vulnerabilities, undefined);
     r.inventory.packages = [];
     const empty = render(r);
-    assert.equal(empty.components, undefined);
+    assert.deepEqual(empty.components, []);
     assert.equal(empty.dependencies, undefined);
   });
 
