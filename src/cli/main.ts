@@ -18,9 +18,8 @@ function buildProgram(): Command {
     .version(CAVAS_VERSION)
     .option('--cache-dir <dir>', 'where the advisory DB and caches live (env CAVAS_CACHE_DIR; default $XDG_CACHE_HOME/cavas)')
     .option('--debug', 'print stack traces of errors')
-    .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
-    .configureOutput({ outputError: (str, write) => write(str.split('\n')[0] + '\n') });
+    .configureOutput({ outputError: (str, write) => write(`cavas: ${str.split('\n')[0]} (see cavas --help)\n`) });
   const cacheDir = (): string => resolveCacheDir(program.opts<{ cacheDir?: string }>().cacheDir);
   registerScanCommand(program, cacheDir);
   registerDbCommands(program, cacheDir);

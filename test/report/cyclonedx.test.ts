@@ -1,4 +1,4 @@
-import { describe, test, type TestContext } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Models, Spec, Validation } from '@cyclonedx/cyclonedx-library';
 import { advisorySource } from '../../src/report/advisory-source.js';
@@ -234,18 +234,9 @@ describe('cyclonedx reporter', () => {
     assert.equal(empty.dependencies, undefined);
   });
 
-  test('validates against the CycloneDX 1.6 JSON schema', async (t: TestContext) => {
+  test('validates against the CycloneDX 1.6 JSON schema', async () => {
     const validator = new Validation.JsonStrictValidator(Spec.Version.v1dot6);
-    let error: unknown;
-    try {
-      error = await validator.validate(cyclonedxReporter.render(sampleResult(), { color: false }));
-    } catch (e) {
-      if (e instanceof Validation.MissingOptionalDependencyError) {
-        t.skip('needs the devDependencies ajv, ajv-formats and ajv-formats-draft2019');
-        return;
-      }
-      throw e;
-    }
+    const error = await validator.validate(cyclonedxReporter.render(sampleResult(), { color: false }));
     assert.equal(error, null, JSON.stringify(error));
   });
 });
