@@ -1,11 +1,10 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { PassThrough, Readable } from 'node:stream';
-import { extract as tarExtract } from 'tar-stream';
 import { CavasError, describeError, isCavasError } from '../util/errors.js';
-import { DEFAULT_LIMITS, openDecompressed, sniffCompression, type DecompressionLimits } from './decompress.js';
+import { BlobDecoder, DEFAULT_LIMITS, sniffCompression, type DecompressionLimits } from './decompress.js';
 import type { FileClaim } from './layer.js';
-import { analyzeLayerBlob, type LayerBlobResult } from './layer-blob.js';
+import { analyzeLayerBlob, LayerBlobReader, type LayerBlobResult } from './layer-blob.js';
+import { TarParser, type TarEntrySink } from './tar-parser.js';
 import { normaliseEntryPath } from './paths.js';
 
 /** Metadata files (manifests, configs, index.json) are small; anything bigger is not one. */
@@ -65,98 +64,125 @@ export async function readArchive(
   } catch (e) {
     throw new CavasError('NOT_FOUND', `${name}: cannot open (${describeError(e)})`);
   }
-  const { plain } = await openDecompressed(input, name, { ...limits, maxBytes: Number.MAX_SAFE_INTEGER }, { hash: false });
-  const extractor = tarExtract();
-  plain.on('error', (e: Error) => extractor.destroy(e));
-  plain.pipe(extractor);
+  const parser = new TarParser((header) => {
+    if (header.typeflag !== '0' && header.typeflag !== '7') return undefined;
+    const path = normaliseEntryPath(header.name, name);
+    return new EntryReader(path, header.size, claims, limits, (entry) => entries.set(path, entry));
+  }, name);
+  // the archive's own digest is named nowhere, so only its layers are hashed
+  const outer = new BlobDecoder(name, (chunk) => parser.write(chunk), { ...limits, maxBytes: Number.MAX_SAFE_INTEGER }, { hash: false });
   try {
-    // async iteration keeps exactly one entry in flight, so backpressure reaches the file read
-    for await (const body of extractor) {
-      const header = body.header;
-      if (header.type !== 'file' && header.type !== 'contiguous-file') {
-        for await (const _ of body) void _;
-        continue;
-      }
-      const path = normaliseEntryPath(header.name, name);
-      const entry = await readEntry(body, path, header.size ?? 0, path, claims, limits);
-      entries.set(path, entry);
-    }
+    for await (const chunk of input) await outer.write(chunk as Buffer);
+    await outer.end();
+    parser.end();
   } catch (e) {
-    input.destroy();
-    if (isCavasError(e)) throw e;
+    outer.destroy();
+    if (isCavasError(e)) {
+      // a broken tar at the outer level means the archive, not a layer, is bad
+      if (e.code === 'BAD_LAYER' && e.message.startsWith(`${name}:`)) throw new CavasError('BAD_IMAGE', e.message.replace(/ tar /, ' image archive '), { cause: e });
+      throw e;
+    }
     throw new CavasError('BAD_IMAGE', `${name}: not a readable image archive (${describeError(e)})`, { cause: e });
+  } finally {
+    input.destroy();
   }
   return { entries };
 }
 
-async function readEntry(
-  body: AsyncIterable<unknown>,
-  path: string,
-  size: number,
-  where: string,
-  claims: readonly FileClaim[],
-  limits: DecompressionLimits,
-): Promise<ArchiveEntry> {
-  const chunks = body[Symbol.asyncIterator]();
-  // gather the first KiB by hand: sniffing needs it, and node's unshift on a piped stream is fragile
-  const headParts: Buffer[] = [];
-  let headBytes = 0;
-  let exhausted = false;
-  while (headBytes < 1024) {
-    const next = await chunks.next();
-    if (next.done) {
-      exhausted = true;
-      break;
-    }
-    const chunk = next.value as Buffer;
-    headParts.push(chunk);
-    headBytes += chunk.length;
-  }
-  const head = Buffer.concat(headParts);
-  async function* rest(): AsyncGenerator<Buffer> {
-    if (head.length) yield head;
-    if (exhausted) return;
-    for (;;) {
-      const next = await chunks.next();
-      if (next.done) return;
-      yield next.value as Buffer;
-    }
+/**
+ * Reads one archive entry as it streams by: small ones are kept whole (metadata, tiny
+ * layers); big ones that start like a layer are walked on the fly; anything else is only
+ * hashed, so a blob is never read twice.
+ */
+class EntryReader implements TarEntrySink {
+  private head: Buffer[] = [];
+  private headBytes = 0;
+  private mode: 'head' | 'buffer' | 'hash' | 'layer' = 'head';
+  private readonly hash = createHash('sha256');
+  private layer: LayerBlobReader | undefined;
+  private layerError: CavasError | undefined;
+
+  constructor(
+    private readonly path: string,
+    private readonly size: number,
+    private readonly claims: readonly FileClaim[],
+    private readonly limits: DecompressionLimits,
+    private readonly done: (entry: ArchiveEntry) => void,
+  ) {
+    if (size <= SMALL_ENTRY_BYTES) this.mode = 'buffer';
   }
 
-  if (size <= SMALL_ENTRY_BYTES || ((head[0] === 0x7b || head[0] === 0x5b) && size <= MAX_METADATA_BYTES)) {
-    const parts: Buffer[] = [];
-    for await (const chunk of rest()) parts.push(chunk);
-    const data = Buffer.concat(parts);
-    const entry: ArchiveEntry = { path, size, digest: sha256(data), data };
-    if (looksLikeLayer(data)) await walkBuffered(entry, data, where, claims, limits);
-    return entry;
-  }
-  if (!looksLikeLayer(head)) {
-    const hash = createHash('sha256');
-    for await (const chunk of rest()) hash.update(chunk);
-    return { path, size, digest: 'sha256:' + hash.digest('hex') };
-  }
-  const source = Readable.from(rest(), { objectMode: false, highWaterMark: 1024 * 1024 });
-  try {
-    const layer = await analyzeLayerBlob(source, { where, claims, limits });
-    return { path, size, digest: layer.digest, layer };
-  } catch (e) {
-    // keep the outer archive in step: drain what is left of this entry
-    source.destroy();
-    for (;;) {
-      const next = await chunks.next();
-      if (next.done) break;
+  async data(chunk: Buffer): Promise<void> {
+    if (this.mode === 'buffer') {
+      this.head.push(Buffer.from(chunk));
+      return;
     }
-    if (!isCavasError(e)) throw e;
-    return { path, size, layerError: e };
+    if (this.mode === 'hash') {
+      this.hash.update(chunk);
+      return;
+    }
+    if (this.mode === 'head') {
+      this.head.push(Buffer.from(chunk));
+      this.headBytes += chunk.length;
+      if (this.headBytes < 1024) return;
+      const head = Buffer.concat(this.head);
+      this.head = [];
+      if ((head[0] === 0x7b || head[0] === 0x5b) && this.size <= MAX_METADATA_BYTES) {
+        this.mode = 'buffer';
+        this.head = [head];
+        return;
+      }
+      if (!looksLikeLayer(head)) {
+        this.mode = 'hash';
+        this.hash.update(head);
+        return;
+      }
+      this.mode = 'layer';
+      this.layer = new LayerBlobReader({ where: this.path, claims: this.claims, limits: this.limits });
+      return this.feedLayer(head);
+    }
+    return this.feedLayer(chunk);
+  }
+
+  async end(): Promise<void> {
+    if (this.mode === 'buffer' || this.mode === 'head') {
+      const data = Buffer.concat(this.head);
+      const entry: ArchiveEntry = { path: this.path, size: this.size, digest: sha256(data), data };
+      if (looksLikeLayer(data)) await walkBuffered(entry, data, this.path, this.claims, this.limits);
+      this.done(entry);
+      return;
+    }
+    const entry: ArchiveEntry = { path: this.path, size: this.size };
+    if (this.mode === 'hash') entry.digest = 'sha256:' + this.hash.digest('hex');
+    if (this.layer && !this.layerError) {
+      try {
+        entry.layer = await this.layer.end();
+        entry.digest = entry.layer.digest;
+      } catch (e) {
+        if (!isCavasError(e)) throw e;
+        this.layerError = e;
+      }
+    }
+    if (this.layerError) entry.layerError = this.layerError;
+    this.done(entry);
+  }
+
+  /** A blob that fails to walk is remembered, not thrown: it matters only if the image uses it. */
+  private async feedLayer(chunk: Buffer): Promise<void> {
+    if (this.layerError || !this.layer) return;
+    try {
+      await this.layer.write(chunk);
+    } catch (e) {
+      this.layer.destroy();
+      if (!isCavasError(e)) throw e;
+      this.layerError = e;
+    }
   }
 }
 
 async function walkBuffered(entry: ArchiveEntry, data: Buffer, where: string, claims: readonly FileClaim[], limits: DecompressionLimits): Promise<void> {
-  const source = new PassThrough();
-  source.end(data);
   try {
-    entry.layer = await analyzeLayerBlob(source, { where, claims, limits });
+    entry.layer = await analyzeLayerBlob([data], { where, claims, limits });
   } catch (e) {
     if (!isCavasError(e)) throw e;
     entry.layerError = e;

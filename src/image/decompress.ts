@@ -1,6 +1,7 @@
 import { createHash, type Hash } from 'node:crypto';
-import { Transform, type Readable, type TransformCallback } from 'node:stream';
-import { createGunzip } from 'node:zlib';
+import { once } from 'node:events';
+import { Transform, type TransformCallback } from 'node:stream';
+import { createGunzip, type ZlibOptions } from 'node:zlib';
 import { Decompress as ZstdDecompress } from 'fzstd';
 import { CavasError } from '../util/errors.js';
 
@@ -21,54 +22,6 @@ export const DEFAULT_LIMITS: DecompressionLimits = {
   maxRatio: 250,
   ratioGraceBytes: 64 * 1024 ** 2,
 };
-
-/** Counts and hashes the bytes that pass through it. */
-export class HashingCounter extends Transform {
-  private readonly hash: Hash | undefined;
-  bytes = 0;
-  constructor(hash = true) {
-    super({ highWaterMark: 1024 * 1024 });
-    this.hash = hash ? createHash('sha256') : undefined;
-  }
-  override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
-    this.hash?.update(chunk);
-    this.bytes += chunk.length;
-    cb(null, chunk);
-  }
-  digest(): string {
-    if (!this.hash) throw new Error('digest() of a stream opened without hashing');
-    return 'sha256:' + this.hash.digest('hex');
-  }
-}
-
-/** Stops a decompression stream that grows past its limits. */
-class LimitGuard extends Transform {
-  bytes = 0;
-  constructor(
-    private readonly compressed: HashingCounter,
-    private readonly limits: DecompressionLimits,
-    private readonly where: string,
-  ) {
-    super();
-  }
-  override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
-    this.bytes += chunk.length;
-    if (this.bytes > this.limits.maxBytes) {
-      cb(new CavasError('LIMIT_EXCEEDED', `${this.where}: uncompressed size exceeds the limit of ${this.limits.maxBytes} bytes`));
-      return;
-    }
-    if (this.bytes > this.limits.ratioGraceBytes && this.bytes > this.limits.maxRatio * Math.max(1, this.compressed.bytes)) {
-      cb(
-        new CavasError(
-          'LIMIT_EXCEEDED',
-          `${this.where}: decompresses more than ${this.limits.maxRatio}:1 (${this.bytes} bytes from ${this.compressed.bytes}); refusing a likely decompression bomb`,
-        ),
-      );
-      return;
-    }
-    cb(null, chunk);
-  }
-}
 
 class ZstdTransform extends Transform {
   private readonly z = new ZstdDecompress((chunk) => {
@@ -98,75 +51,143 @@ export function sniffCompression(head: Buffer): Compression {
   return 'none';
 }
 
-/** Wait for the first bytes of a stream without consuming them. */
-export async function peek(stream: Readable, n: number): Promise<Buffer> {
-  for (;;) {
-    // read(n) answers null until n bytes are buffered, or hands over the rest once the stream ended
-    const chunk = stream.read(n) as Buffer | null;
-    if (chunk) {
-      stream.unshift(chunk);
-      return chunk;
-    }
-    if (stream.readableEnded || stream.destroyed) return Buffer.alloc(0);
-    const ended = await new Promise<boolean>((resolve, reject) => {
-      const onReadable = (): void => { cleanup(); resolve(false); };
-      const onEnd = (): void => { cleanup(); resolve(true); };
-      const onError = (e: Error): void => { cleanup(); reject(e); };
-      const cleanup = (): void => {
-        stream.off('readable', onReadable);
-        stream.off('end', onEnd);
-        stream.off('error', onError);
-      };
-      stream.on('readable', onReadable);
-      stream.on('end', onEnd);
-      stream.on('error', onError);
-    });
-    if (ended) return Buffer.alloc(0);
-  }
-}
-
-export interface OpenedStream {
-  compression: Compression;
-  /** Counts/hashes the stored bytes. */
-  raw: HashingCounter;
-  /** Counts/hashes the decompressed bytes; read the content from here. Same object as raw when uncompressed. */
-  plain: HashingCounter;
-}
-
 /** zlib's default 16 KiB output chunks cost a threadpool round trip each; bigger chunks keep both threads busy. */
 const ZLIB_CHUNK = 256 * 1024;
+/** Decoded bytes may queue this far ahead of the consumer, so the decoder thread never waits for the walker. */
+const DECODED_BUFFER = 4 * 1024 * 1024;
+
+export type ChunkConsumer = (chunk: Buffer) => void | Promise<void>;
 
 /**
- * Hash the stored bytes, detect the compression from magic bytes (media types
- * lie often enough that the bytes are the better witness), decompress within
- * limits and hash the result: one pass gives both the blob digest and diff_id.
- * With `hash: false` (the outer archive, whose digest nobody names) nothing is hashed.
+ * Takes stored blob bytes pushed to it, detects the compression from magic bytes (media
+ * types lie often enough that the bytes are the better witness), decompresses within
+ * limits and hands the plain bytes to a consumer, hashing both forms on the way: one
+ * pass gives both the blob digest and the diff_id.
+ *
+ * The consumer runs in its own loop over the decoder's buffered output instead of inside
+ * the decoder's callbacks, so zlib inflates the next chunk on the threadpool while the
+ * main thread walks the previous one.
  */
-export async function openDecompressed(
-  source: Readable,
-  where: string,
-  limits: DecompressionLimits = DEFAULT_LIMITS,
-  opts: { hash?: boolean } = {},
-): Promise<OpenedStream> {
-  const hash = opts.hash ?? true;
-  const raw = new HashingCounter(hash);
-  source.on('error', (e) => raw.destroy(e));
-  source.pipe(raw);
-  const head = await peek(raw, 4);
-  const compression = sniffCompression(head);
-  // an uncompressed blob's digest is its diff_id: hash it once
-  if (compression === 'none') return { compression, raw, plain: raw };
-  const plain = new HashingCounter(hash);
-  const decoder = compression === 'gzip' ? createGunzip({ chunkSize: ZLIB_CHUNK }) : new ZstdTransform();
-  const guard = new LimitGuard(raw, limits, where);
-  raw.on('error', (e) => decoder.destroy(e));
-  decoder.on('error', (e) => guard.destroy(wrapDecodeError(e, compression, where)));
-  guard.on('error', (e) => plain.destroy(e));
-  raw.pipe(decoder).pipe(guard).pipe(plain);
-  return { compression, raw, plain };
-}
+export class BlobDecoder {
+  compression: Compression | undefined;
+  rawBytes = 0;
+  plainBytes = 0;
+  private readonly rawHash: Hash | undefined;
+  private plainHash: Hash | undefined;
+  private head: Buffer[] = [];
+  private headBytes = 0;
+  private decoder: Transform | undefined;
+  private consumed: Promise<void> | undefined;
 
-function wrapDecodeError(e: Error, compression: Compression, where: string): Error {
-  if (e instanceof CavasError) return e;
-  return new CavasError('BAD_LAYER', `${where}: corrupt or truncated ${compression} data (${e.message})`, { cause: e });
+  constructor(
+    private readonly where: string,
+    private readonly consumer: ChunkConsumer,
+    private readonly limits: DecompressionLimits = DEFAULT_LIMITS,
+    opts: { hash?: boolean } = {},
+  ) {
+    if (opts.hash ?? true) this.rawHash = createHash('sha256');
+  }
+
+  async write(chunk: Buffer): Promise<void> {
+    this.rawBytes += chunk.length;
+    this.rawHash?.update(chunk);
+    if (this.compression === undefined) {
+      // four bytes tell gzip and zstd apart from a plain tar
+      this.head.push(chunk);
+      this.headBytes += chunk.length;
+      if (this.headBytes < 4) return;
+      this.start(Buffer.concat(this.head));
+      const first = Buffer.concat(this.head);
+      this.head = [];
+      return this.feed(first);
+    }
+    return this.feed(chunk);
+  }
+
+  async end(): Promise<void> {
+    if (this.compression === undefined) {
+      this.start(Buffer.concat(this.head));
+      const first = Buffer.concat(this.head);
+      this.head = [];
+      if (first.length > 0) await this.feed(first);
+    }
+    if (this.decoder) {
+      this.decoder.end();
+      await this.consumed;
+    }
+  }
+
+  /** Abandon the blob (the caller failed): stop the decoder thread. */
+  destroy(): void {
+    this.decoder?.destroy();
+  }
+
+  /** sha256 of the stored bytes. */
+  digest(): string {
+    if (!this.rawHash) throw new Error('digest() of a blob decoded without hashing');
+    return 'sha256:' + this.rawHash.copy().digest('hex');
+  }
+
+  /** sha256 of the decompressed bytes (the diff_id of a layer). */
+  plainDigest(): string {
+    if (this.compression === 'none') return this.digest();
+    if (!this.plainHash) throw new Error('plainDigest() of a blob decoded without hashing');
+    return 'sha256:' + this.plainHash.copy().digest('hex');
+  }
+
+  private start(head: Buffer): void {
+    this.compression = sniffCompression(head);
+    if (this.compression === 'none') return;
+    if (this.rawHash) this.plainHash = createHash('sha256');
+    const decoder =
+      this.compression === 'gzip'
+        ? createGunzip({ chunkSize: ZLIB_CHUNK, readableHighWaterMark: DECODED_BUFFER } as ZlibOptions)
+        : new ZstdTransform({ readableHighWaterMark: DECODED_BUFFER });
+    this.decoder = decoder;
+    this.consumed = this.consume(decoder);
+    // the consumer loop reports errors; this only keeps an early failure from going unhandled
+    this.consumed.catch(() => undefined);
+  }
+
+  private async consume(decoder: Transform): Promise<void> {
+    try {
+      for await (const out of decoder) {
+        const chunk = out as Buffer;
+        this.plainBytes += chunk.length;
+        this.checkLimits();
+        this.plainHash?.update(chunk);
+        const r = this.consumer(chunk);
+        if (r) await r;
+      }
+    } catch (e) {
+      decoder.destroy();
+      if (e instanceof CavasError) throw e;
+      throw new CavasError('BAD_LAYER', `${this.where}: corrupt or truncated ${this.compression} data (${(e as Error).message})`, { cause: e });
+    }
+  }
+
+  private async feed(chunk: Buffer): Promise<void> {
+    if (!this.decoder) {
+      this.plainBytes += chunk.length;
+      const r = this.consumer(chunk);
+      if (r) await r;
+      return;
+    }
+    if (!this.decoder.write(chunk)) {
+      // wait for room, unless the consumer fails first (then drain never comes)
+      await Promise.race([once(this.decoder, 'drain'), this.consumed]);
+    }
+  }
+
+  private checkLimits(): void {
+    if (this.plainBytes > this.limits.maxBytes) {
+      throw new CavasError('LIMIT_EXCEEDED', `${this.where}: uncompressed size exceeds the limit of ${this.limits.maxBytes} bytes`);
+    }
+    if (this.plainBytes > this.limits.ratioGraceBytes && this.plainBytes > this.limits.maxRatio * Math.max(1, this.rawBytes)) {
+      throw new CavasError(
+        'LIMIT_EXCEEDED',
+        `${this.where}: decompresses more than ${this.limits.maxRatio}:1 (${this.plainBytes} bytes from ${this.rawBytes}); refusing a likely decompression bomb`,
+      );
+    }
+  }
 }

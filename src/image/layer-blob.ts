@@ -1,8 +1,7 @@
-import type { Readable } from 'node:stream';
 import { CavasError } from '../util/errors.js';
-import { DEFAULT_LIMITS, openDecompressed, type Compression, type DecompressionLimits } from './decompress.js';
+import { BlobDecoder, DEFAULT_LIMITS, type Compression, type DecompressionLimits } from './decompress.js';
 import type { FileClaim, LayerAnalysis } from './layer.js';
-import { walkLayerTar } from './walk-layer.js';
+import { LayerWalker } from './walk-layer.js';
 
 export interface LayerBlobResult {
   /** sha256 of the bytes as stored. */
@@ -20,13 +19,45 @@ export interface AnalyzeOptions {
   limits?: DecompressionLimits;
 }
 
-/** Decompress once, hash both forms, walk the tar: everything a layer needs in one read. */
-export async function analyzeLayerBlob(source: Readable, opts: AnalyzeOptions): Promise<LayerBlobResult> {
-  const { compression, raw, plain } = await openDecompressed(source, opts.where, opts.limits ?? DEFAULT_LIMITS);
-  const analysis = await walkLayerTar(plain, '', opts.where, opts.claims);
-  const diffId = plain.digest();
-  analysis.diffId = diffId;
-  return { digest: plain === raw ? diffId : raw.digest(), diffId, size: raw.bytes, compression, analysis };
+/**
+ * Takes a layer blob's stored bytes as they arrive and, in the same pass, hashes them,
+ * decompresses, hashes the tar and walks it: everything a layer needs from one read.
+ */
+export class LayerBlobReader {
+  private readonly walker: LayerWalker;
+  private readonly decoder: BlobDecoder;
+
+  constructor(opts: AnalyzeOptions) {
+    this.walker = new LayerWalker(opts.where, opts.claims);
+    this.decoder = new BlobDecoder(opts.where, (chunk) => this.walker.write(chunk), opts.limits ?? DEFAULT_LIMITS);
+  }
+
+  write(chunk: Buffer): Promise<void> {
+    return this.decoder.write(chunk);
+  }
+
+  async end(): Promise<LayerBlobResult> {
+    await this.decoder.end();
+    const analysis = this.walker.end();
+    const diffId = this.decoder.plainDigest();
+    analysis.diffId = diffId;
+    return { digest: this.decoder.digest(), diffId, size: this.decoder.rawBytes, compression: this.decoder.compression ?? 'none', analysis };
+  }
+
+  destroy(): void {
+    this.decoder.destroy();
+  }
+}
+
+export async function analyzeLayerBlob(source: AsyncIterable<Buffer> | Iterable<Buffer>, opts: AnalyzeOptions): Promise<LayerBlobResult> {
+  const reader = new LayerBlobReader(opts);
+  try {
+    for await (const chunk of source) await reader.write(chunk);
+    return await reader.end();
+  } catch (e) {
+    reader.destroy();
+    throw e;
+  }
 }
 
 /** Check a layer against the digests its manifest and config name. */

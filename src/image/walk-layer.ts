@@ -1,22 +1,21 @@
-import type { Readable } from 'node:stream';
-import { extract as tarExtract, type Header } from 'tar-stream';
-import { CavasError, describeError, isCavasError } from '../util/errors.js';
+import { TarParser, type TarEntrySink, type TarHeader } from './tar-parser.js';
 import { normaliseEntryPath, resolveLinkTarget } from './paths.js';
 import type { CapturedContent, EntryType, FileClaim, LayerAnalysis, LayerEntry } from './layer.js';
 
 const WHITEOUT_PREFIX = '.wh.';
 const OPAQUE_MARKER = '.wh..wh..opq';
 
-function entryType(t: Header['type']): EntryType {
-  switch (t) {
-    case 'file':
-    case 'contiguous-file':
+function entryType(typeflag: string): EntryType {
+  switch (typeflag) {
+    case '0':
+    case '7':
+    case '\0':
       return 'file';
-    case 'directory':
+    case '5':
       return 'dir';
-    case 'symlink':
+    case '2':
       return 'symlink';
-    case 'link':
+    case '1':
       return 'hardlink';
     default:
       return 'other';
@@ -24,61 +23,58 @@ function entryType(t: Header['type']): EntryType {
 }
 
 /**
- * Parse one uncompressed layer tar in a single pass: record every entry, turn
- * whiteout markers into deletions, and keep the bytes of files a claim asks for.
- * Nothing is written to disk; only claimed files (each bounded by its claim) are
- * held in memory.
+ * Walks one uncompressed layer tar pushed to it chunk by chunk: records every entry,
+ * turns whiteout markers into deletions, and keeps the bytes of files a claim asks for.
+ * Nothing is written to disk; only claimed files (each bounded by its claim) are held
+ * in memory. Being push-driven, it can be fed straight from an outer archive's entry.
  */
-export async function walkLayerTar(
-  tar: Readable,
-  diffId: string,
-  where: string,
-  claims: readonly FileClaim[],
-): Promise<LayerAnalysis> {
-  const analysis: LayerAnalysis = { diffId, entries: [], whiteouts: [], opaqueDirs: [], captured: [], warnings: [] };
-  const extractor = tarExtract();
+export class LayerWalker {
+  readonly analysis: LayerAnalysis = { diffId: '', entries: [], whiteouts: [], opaqueDirs: [], captured: [], warnings: [] };
+  private readonly parser: TarParser;
 
-  const done = new Promise<void>((resolve, reject) => {
-    extractor.on('entry', (header, body, next) => {
-      try {
-        const captured = handleEntry(header, analysis, where, claims);
-        if (!captured) {
-          body.on('end', () => next());
-          body.resume();
-          return;
-        }
-        const chunks: Buffer[] = [];
-        body.on('data', (c: unknown) => { chunks.push(c as Buffer); });
-        body.on('end', () => {
-          analysis.captured.push({ path: captured, content: Buffer.concat(chunks) } satisfies CapturedContent);
-          next();
-        });
-      } catch (e) {
-        body.resume();
-        next(e as Error);
-      }
-    });
-    extractor.on('finish', () => resolve());
-    extractor.on('error', (e: Error) => reject(e));
-    tar.on('error', (e: Error) => {
-      extractor.destroy(e);
-      reject(e);
-    });
-  });
-  tar.pipe(extractor);
-  try {
-    await done;
-  } catch (e) {
-    tar.destroy();
-    if (isCavasError(e)) throw e;
-    throw new CavasError('BAD_LAYER', `${where}: not a readable tar (${describeError(e)})`, { cause: e });
+  constructor(
+    private readonly where: string,
+    private readonly claims: readonly FileClaim[],
+  ) {
+    this.parser = new TarParser((header) => this.onEntry(header), where);
   }
+
+  write(chunk: Buffer): Promise<void> {
+    return this.parser.write(chunk);
+  }
+
+  end(): LayerAnalysis {
+    this.parser.end();
+    return this.analysis;
+  }
+
+  private onEntry(header: TarHeader): TarEntrySink | undefined {
+    const captured = handleEntry(header, this.analysis, this.where, this.claims);
+    if (!captured) return undefined;
+    const parts: Buffer[] = [];
+    return {
+      data: (chunk) => {
+        parts.push(Buffer.from(chunk));
+      },
+      end: () => {
+        this.analysis.captured.push({ path: captured, content: Buffer.concat(parts) } satisfies CapturedContent);
+      },
+    };
+  }
+}
+
+/** Walk a whole layer tar from a stream of chunks. */
+export async function walkLayerTar(tar: AsyncIterable<Buffer>, diffId: string, where: string, claims: readonly FileClaim[]): Promise<LayerAnalysis> {
+  const walker = new LayerWalker(where, claims);
+  for await (const chunk of tar) await walker.write(chunk);
+  const analysis = walker.end();
+  analysis.diffId = diffId;
   return analysis;
 }
 
 /** Returns the path to capture, or undefined to skip the body. */
-function handleEntry(header: Header, analysis: LayerAnalysis, where: string, claims: readonly FileClaim[]): string | undefined {
-  const type = entryType(header.type);
+function handleEntry(header: TarHeader, analysis: LayerAnalysis, where: string, claims: readonly FileClaim[]): string | undefined {
+  const type = entryType(header.typeflag);
   const path = normaliseEntryPath(header.name, where);
   if (path === '') return undefined;
 

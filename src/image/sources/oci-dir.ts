@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CavasError, describeError } from '../../util/errors.js';
 import { sha256 } from '../archive.js';
@@ -17,6 +17,30 @@ function blobFile(dir: string, digest: string): string {
   return join(dir, 'blobs', alg, hex);
 }
 
+/**
+ * Read a small file of the layout, refusing anything but a regular file and
+ * never more than `max` bytes: a layout unpacked from an untrusted tar may hold
+ * a symlink to /dev/zero or a FIFO, which would otherwise hang or fill memory.
+ */
+async function readSmallFile(file: string, max: number, what: string): Promise<Buffer> {
+  const fh = await open(file, 'r');
+  try {
+    const st = await fh.stat();
+    if (!st.isFile()) throw new CavasError('BAD_IMAGE', `${what}: ${file} is not a regular file`);
+    if (st.size > max) throw new CavasError('LIMIT_EXCEEDED', `${what}: ${file} is ${st.size} bytes, too large for a manifest or config`);
+    const buf = Buffer.alloc(st.size);
+    let n = 0;
+    while (n < buf.length) {
+      const { bytesRead } = await fh.read(buf, n, buf.length - n, n);
+      if (bytesRead === 0) break;
+      n += bytesRead;
+    }
+    return buf.subarray(0, n);
+  } finally {
+    await fh.close();
+  }
+}
+
 /** An OCI image layout directory: blobs are files, so only the chosen image's layers are read. */
 export const ociDirSource: ImageSource = {
   transport: 'oci',
@@ -25,8 +49,9 @@ export const ociDirSource: ImageSource = {
     const name = ref;
     let indexData: Buffer;
     try {
-      indexData = await readFile(join(dir, 'index.json'));
+      indexData = await readSmallFile(join(dir, 'index.json'), MAX_SMALL_BLOB, name);
     } catch (e) {
+      if (e instanceof CavasError) throw e;
       throw new CavasError('NOT_FOUND', `${name}: no readable index.json in ${dir} (${describeError(e)})`);
     }
     const reader: BlobReader = {
@@ -34,8 +59,9 @@ export const ociDirSource: ImageSource = {
         if (desc.size > MAX_SMALL_BLOB) throw new CavasError('LIMIT_EXCEEDED', `${what}: ${desc.size} bytes is too large for a manifest or config`);
         let data: Buffer;
         try {
-          data = await readFile(blobFile(dir, desc.digest));
-        } catch {
+          data = await readSmallFile(blobFile(dir, desc.digest), MAX_SMALL_BLOB, what);
+        } catch (e) {
+          if (e instanceof CavasError) throw e;
           throw new CavasError('MISSING_BLOB', `${what}: blob ${desc.digest} is missing from ${dir}`);
         }
         const got = sha256(data);
@@ -49,11 +75,14 @@ export const ociDirSource: ImageSource = {
     for (const [i, desc] of selected.manifest.layers.entries()) {
       const where = `layer ${i} of ${name}`;
       const file = blobFile(dir, desc.digest);
+      let st;
       try {
-        await stat(file);
+        st = await stat(file);
       } catch {
         throw new CavasError('MISSING_BLOB', `${where}: blob ${desc.digest} is missing from ${dir}`);
       }
+      // a device or FIFO never ends: refuse it instead of reading forever
+      if (!st.isFile()) throw new CavasError('BAD_IMAGE', `${where}: blob ${desc.digest} in ${dir} is not a regular file`);
       const result = await analyzeLayerBlob(createReadStream(file), { where, claims: opts.claims, limits: opts.limits });
       layers.push({ result, expectDigest: desc.digest, expectSize: desc.size });
     }
