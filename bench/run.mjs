@@ -8,7 +8,8 @@ import { fileURLToPath } from 'node:url';
 import { pipeline } from 'node:stream/promises';
 import { Writable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import tar from 'tar-stream';
+import { once } from 'node:events';
+import { TarParser } from '../dist/image/tar-parser.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const corpus = process.env.CAVAS_CORPUS ?? join(here, '..', '..', 'shared', 'corpus');
@@ -30,40 +31,40 @@ const targets = [
 const sink = () => new Writable({ write(_c, _e, cb) { cb(); } });
 const isGzip = (head) => head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b;
 
-/** Decompress everything compressed in the file: the whole file if gzip, else each gzip blob inside the tar. */
+/**
+ * Decompress everything compressed in the file: the whole file if gzip, else each gzip blob
+ * inside the tar. zlib gets the same 256 KiB output chunks the scanner uses, so the ratio
+ * compares like with like (default 16 KiB chunks would make the floor ~1.6x slower).
+ */
 async function gunzipOnly(file) {
   const t0 = process.hrtime.bigint();
   const head = await new Promise((resolve) => createReadStream(file, { start: 0, end: 1 }).once('data', resolve));
   if (isGzip(head)) {
-    await pipeline(createReadStream(file), createGunzip(), sink());
+    await pipeline(createReadStream(file, { highWaterMark: 1 << 20 }), createGunzip({ chunkSize: 1 << 18 }), sink());
   } else {
-    const extract = tar.extract();
-    const done = new Promise((resolve, reject) => {
-      extract.on('entry', (_h, body, next) => {
-        let first = true;
-        let gunzip;
-        body.on('data', (c) => {
+    const parser = new TarParser(() => {
+      let gunzip;
+      let first = true;
+      return {
+        async data(c) {
           if (first) {
             first = false;
             if (isGzip(c)) {
-              gunzip = createGunzip();
+              gunzip = createGunzip({ chunkSize: 1 << 18 });
               gunzip.resume();
             }
           }
-          gunzip?.write(c);
-        });
-        body.on('end', () => {
+          if (gunzip && !gunzip.write(c)) await once(gunzip, 'drain');
+        },
+        async end() {
           if (gunzip) {
-            gunzip.on('end', () => next());
             gunzip.end();
-          } else next();
-        });
-      });
-      extract.on('finish', resolve);
-      extract.on('error', reject);
-    });
-    createReadStream(file).pipe(extract);
-    await done;
+            await once(gunzip, 'end');
+          }
+        },
+      };
+    }, file);
+    for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) await parser.write(chunk);
   }
   return Number(process.hrtime.bigint() - t0) / 1e6;
 }
