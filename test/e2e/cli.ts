@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { ScanResult } from '../../src/types.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 export const CLI = join(root, 'dist', 'cli', 'main.js');
@@ -41,8 +42,8 @@ export function corpusCache(): { dir: string; cleanup: () => void } {
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-export function scanJson(cacheDir: string, target: string, extra: string[] = []): any {
+export function scanJson(cacheDir: string, target: string, extra: string[] = []): ScanResult {
   const r = cavas(['--cache-dir', cacheDir, 'scan', target, '--format', 'json', ...extra]);
   if (r.status !== 0) throw new Error(`scan ${target} failed (${r.status}): ${r.stderr}`);
-  return JSON.parse(r.stdout);
+  return JSON.parse(r.stdout) as ScanResult;
 }

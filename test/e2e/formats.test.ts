@@ -10,6 +10,7 @@ import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
+import type { ScanResult } from '../../src/types.js';
 import { IMAGES, corpusCache, scanJson, tempDir } from './cli.js';
 
 let cache: { dir: string; cleanup: () => void };
@@ -24,12 +25,12 @@ after(() => {
   rmSync(work, { recursive: true, force: true });
 });
 
-function findingKeys(result: any): string[] {
-  return result.findings.map((f: any) => `${f.id} ${f.package.name} ${f.installedVersion} ${f.fixedVersion} L${f.layer} ${f.severity}`).sort();
+function findingKeys(result: ScanResult): string[] {
+  return result.findings.map((f) => `${f.id} ${f.package.name} ${f.installedVersion} ${f.fixedVersion} L${f.layer} ${f.severity}`).sort();
 }
 
-function packageKeys(result: any): string[] {
-  return result.inventory.packages.map((p: any) => `${p.purl} L${p.layer}`).sort();
+function packageKeys(result: ScanResult): string[] {
+  return result.inventory.packages.map((p) => `${p.purl} L${p.layer}`).sort();
 }
 
 function sha256(data: Buffer): string {
