@@ -2,7 +2,7 @@
  * The scan pipeline as a library call: read the image, list its packages, match them
  * against the advisory store. The CLI and the server both call this.
  */
-import { AdvisoryDb } from './advisory/store.js';
+import { AdvisoryDb, type DbStatus } from './advisory/store.js';
 import type { DecompressionLimits } from './image/decompress.js';
 import { inventoryImage } from './inventory.js';
 import { filterFindings, type FindingFilter } from './match/filter.js';
@@ -36,15 +36,26 @@ export async function scan(target: string, opts: ScanOptions = {}): Promise<Scan
       inventory,
       findings,
       summary: summarize(inventory.packages.length, findings),
-      db: {
-        builtAt: status.builtAt,
-        sources: status.sources.map((s) => ({ name: s.name, records: s.records, fetchedAt: s.fetchedAt })),
-      },
+      db: { builtAt: status.builtAt, sources: sourcesByFeed(status.sources) },
       warnings,
     };
   } finally {
     db.close();
   }
+}
+
+/** The store keeps one row per downloaded file; a report names the feeds. */
+function sourcesByFeed(files: DbStatus['sources']): NonNullable<ScanResult['db']>['sources'] {
+  const byFeed = new Map<string, { name: string; records: number; fetchedAt: string }>();
+  for (const f of files) {
+    const seen = byFeed.get(f.feed);
+    if (!seen) byFeed.set(f.feed, { name: f.feed, records: f.records, fetchedAt: f.fetchedAt });
+    else {
+      seen.records += f.records;
+      if (f.fetchedAt > seen.fetchedAt) seen.fetchedAt = f.fetchedAt;
+    }
+  }
+  return [...byFeed.values()].sort((a, b) => a.name.localeCompare(b.name));
 }
 
 export function summarize(packages: number, findings: VulnerabilityFinding[]): ScanSummary {
