@@ -7,13 +7,12 @@ Usage:
   expected_findings.py --selftest                   -> checks the apk comparator
 
 It shares no code with cavas on purpose: Debian versions are compared by the
-real `dpkg --compare-versions`, Alpine versions by a port of apk-tools'
-src/version.c state machine (apk-tools 2.12, the version Alpine 3.16 ships).
+real `dpkg --compare-versions`, Alpine versions by an implementation of
+apk-tools' version rules written here (apk-tools 2.12 is what Alpine 3.16 ships).
 Python 3 standard library only.
 """
 
 import gzip
-import io
 import json
 import os
 import shutil
@@ -143,117 +142,110 @@ def dpkg_lt(a, b):
 
 
 # --------------------------------------------------------- apk versions ----
-# Port of apk-tools 2.12 src/version.c (get_token/next_token/compare).
+# apk-tools 2.x ordering (the 2.12 series ships with Alpine 3.16), written
+# here as "split into tokens, then compare the token lists".
 
-T_INVALID, T_DIGIT_OR_ZERO, T_DIGIT, T_LETTER, T_SUFFIX, T_SUFFIX_NO, T_REVISION_NO, T_END = range(-1, 7)
-_PRE = ("alpha", "beta", "pre", "rc")
-_POST = ("cvs", "svn", "git", "hg", "p")
-
-
-def _isdigit(c):
-    return "0" <= c <= "9"
-
-
-def _islower(c):
-    return "a" <= c <= "z"
+# Token kinds, in apk's order: when two versions agree up to a point and then
+# continue with different kinds, the one continuing with the higher kind is
+# the smaller version (END is highest: "1.2" < "1.2.1"), except that a
+# pre-release suffix (_alpha.._rc) always makes its side smaller.
+INVALID, DOT, NUM, LETTER, SUFFIX, SUFFIX_NUM, REV, END = range(-1, 7)
+PRE_SUFFIXES = ("alpha", "beta", "pre", "rc")    # weights -4..-1
+POST_SUFFIXES = ("cvs", "svn", "git", "hg", "p")  # weights 0..4
 
 
-def _next_token(t, s, p):
-    n = T_INVALID
-    if p >= len(s) or s[p] == "\0":
-        n = T_END
-    elif t in (T_DIGIT, T_DIGIT_OR_ZERO) and _islower(s[p]):
-        n = T_LETTER
-    elif t == T_LETTER and _isdigit(s[p]):
-        n = T_DIGIT
-    elif t == T_SUFFIX and _isdigit(s[p]):
-        n = T_SUFFIX_NO
-    else:
-        c = s[p]
-        if c == ".":
-            n = T_DIGIT_OR_ZERO
-        elif c == "_":
-            n = T_SUFFIX
-        elif c == "-":
-            if len(s) - p > 1 and s[p + 1] == "r":
-                n = T_REVISION_NO
-                p += 1
+def apk_tokens(s):
+    """Split an apk version into (kind, weight) tokens."""
+    out = []
+    kind, pos = NUM, 0
+    while True:
+        if pos >= len(s):
+            # nothing after a separator (or an empty string) reads as zero
+            out.append((kind, 0))
+            return out
+        if kind == DOT and s[pos] == "0":
+            # A component with leading zeros: the zero run weighs minus its
+            # length, and the rest of the component is a separate number.
+            n = len(s[pos:]) - len(s[pos:].lstrip("0"))
+            out.append((DOT, -n))
+            pos += n
+            if pos >= len(s):
+                return out
+            kind = NUM
+            continue
+        if kind in (DOT, NUM, SUFFIX_NUM, REV):
+            end = pos
+            while end < len(s) and s[end].isascii() and s[end].isdigit():
+                end += 1
+            out.append((kind, int(s[pos:end] or "0")))
+            pos = end
+        elif kind == LETTER:
+            out.append((LETTER, ord(s[pos])))
+            pos += 1
+        elif kind == SUFFIX:
+            rest = s[pos:]
+            pre = [i for i, x in enumerate(PRE_SUFFIXES) if rest.startswith(x)]
+            post = [i for i, x in enumerate(POST_SUFFIXES) if rest.startswith(x)]
+            if pre:
+                out.append((SUFFIX, pre[0] - len(PRE_SUFFIXES)))
+                pos += len(PRE_SUFFIXES[pre[0]])
+            elif post:
+                out.append((SUFFIX, post[0]))
+                pos += len(POST_SUFFIXES[post[0]])
             else:
-                n = T_INVALID
-        p += 1
-    if n < t:
-        if not ((n == T_DIGIT_OR_ZERO and t == T_DIGIT) or
-                (n == T_SUFFIX and t == T_SUFFIX_NO) or
-                (n == T_DIGIT and t == T_LETTER)):
-            n = T_INVALID
-    return n, p
+                out.extend([(SUFFIX, -1), (INVALID, 0)])
+                return out
+        if pos >= len(s):
+            return out
+        kind, pos = _following_kind(kind, s, pos)
+        if kind == END:
+            return out
+        if kind == INVALID:
+            out.append((INVALID, 0))
+            return out
 
 
-def _get_token(t, s, p):
-    """Returns (value, new_type, new_pos)."""
-    if p >= len(s):
-        return 0, T_END, p
-    v, i, nt = 0, 0, T_INVALID
-    rest = s[p:]
-    if t == T_DIGIT_OR_ZERO and rest[0] == "0":
-        # leading zeros weigh -count, then the remaining digits are a new token
-        while i < len(rest) and rest[i] == "0":
-            i += 1
-        nt = T_DIGIT
-        v = -i
-    elif t in (T_DIGIT_OR_ZERO, T_DIGIT, T_SUFFIX_NO, T_REVISION_NO):
-        while i < len(rest) and _isdigit(rest[i]):
-            v = v * 10 + (ord(rest[i]) - 48)
-            i += 1
-    elif t == T_LETTER:
-        v = ord(rest[0])
-        i = 1
-    elif t == T_SUFFIX:
-        for k, suf in enumerate(_PRE):
-            if rest.startswith(suf):
-                v, i = k - len(_PRE), len(suf)
-                break
-        else:
-            for k, suf in enumerate(_POST):
-                if rest.startswith(suf):
-                    v, i = k, len(suf)
-                    break
-            else:
-                return -1, T_INVALID, p
+def _following_kind(prev, s, pos):
+    c = s[pos]
+    if c == "\0":
+        return END, pos
+    if prev in (NUM, DOT) and "a" <= c <= "z":
+        nxt = LETTER
+    elif prev == LETTER and "0" <= c <= "9":
+        nxt = NUM
+    elif prev == SUFFIX and "0" <= c <= "9":
+        nxt = SUFFIX_NUM
+    elif c == ".":
+        nxt, pos = DOT, pos + 1
+    elif c == "_":
+        nxt, pos = SUFFIX, pos + 1
+    elif c == "-" and s[pos + 1:pos + 2] == "r":
+        nxt, pos = REV, pos + 2
     else:
-        return -1, T_INVALID, p
-    p += i
-    if p >= len(s):
-        t = T_END
-    elif nt != T_INVALID:
-        t = nt
-    else:
-        t, p = _next_token(t, s, p)
-    return v, t, p
+        nxt, pos = INVALID, pos + 1
+    # Kinds only move forward, apart from starting a new component.
+    allowed_back = {(NUM, DOT), (SUFFIX_NUM, SUFFIX), (LETTER, NUM)}
+    if nxt < prev and (prev, nxt) not in allowed_back:
+        nxt = INVALID
+    return nxt, pos
 
 
 def apk_compare(a, b):
-    """-1, 0 or 1 like apk_version_compare(a, b)."""
-    at = bt = T_DIGIT
-    av = bv = 0
-    ap = bp = 0
-    while at == bt and at not in (T_END, T_INVALID) and av == bv:
-        av, at, ap = _get_token(at, a, ap)
-        bv, bt, bp = _get_token(bt, b, bp)
-    if av < bv:
-        return -1
-    if av > bv:
-        return 1
-    if at == bt:
-        return 0
-    if at == T_SUFFIX and _get_token(at, a, ap)[0] < 0:
-        return -1
-    if bt == T_SUFFIX and _get_token(bt, b, bp)[0] < 0:
-        return 1
-    if at > bt:
-        return -1
-    if bt > at:
-        return 1
+    """-1, 0 or 1: how version a orders against version b for apk."""
+    ta, tb = apk_tokens(a), apk_tokens(b)
+    for i in range(max(len(ta), len(tb)) + 1):
+        ka, va = ta[i] if i < len(ta) else (END, 0)
+        kb, vb = tb[i] if i < len(tb) else (END, 0)
+        if ka != kb:
+            if ka == SUFFIX and va < 0:
+                return -1
+            if kb == SUFFIX and vb < 0:
+                return 1
+            return -1 if ka > kb else 1
+        if ka in (END, INVALID):
+            return 0
+        if va != vb:
+            return -1 if va < vb else 1
     return 0
 
 
