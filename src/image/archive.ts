@@ -5,7 +5,7 @@ import { BlobDecoder, DEFAULT_LIMITS, sniffCompression, type DecompressionLimits
 import type { FileClaim } from './layer.js';
 import { analyzeLayerBlob, LayerBlobReader, type LayerBlobResult } from './layer-blob.js';
 import { TarParser, type TarEntrySink } from './tar-parser.js';
-import { normaliseEntryPath } from './paths.js';
+import { normaliseEntryPath, resolveLinkTarget } from './paths.js';
 
 /** Metadata files (manifests, configs, index.json) are small; anything bigger is not one. */
 const MAX_METADATA_BYTES = 16 * 1024 * 1024;
@@ -64,7 +64,14 @@ export async function readArchive(
   } catch (e) {
     throw new CavasError('NOT_FOUND', `${name}: cannot open (${describeError(e)})`);
   }
+  const links = new Map<string, string>();
   const parser = new TarParser((header) => {
+    if (header.typeflag === '1' || header.typeflag === '2') {
+      // `docker save` (<= 24) writes a layer repeated in one image once and symlinks the other layer.tar to it
+      const path = normaliseEntryPath(header.name, name);
+      links.set(path, header.typeflag === '2' ? resolveLinkTarget(path, header.linkname, name) : normaliseEntryPath(header.linkname, name));
+      return undefined;
+    }
     if (header.typeflag !== '0' && header.typeflag !== '7') return undefined;
     const path = normaliseEntryPath(header.name, name);
     return new EntryReader(path, header.size, claims, limits, (entry) => entries.set(path, entry));
@@ -86,7 +93,18 @@ export async function readArchive(
   } finally {
     input.destroy();
   }
+  addLinkAliases(entries, links);
   return { entries };
+}
+
+/** Let a link inside the archive name the entry it points to; a link to nothing stays missing. */
+function addLinkAliases(entries: Map<string, ArchiveEntry>, links: Map<string, string>): void {
+  for (const [path, target] of links) {
+    let t = target;
+    for (let hops = 0; hops < 16 && !entries.has(t) && links.has(t); hops++) t = links.get(t)!;
+    const entry = entries.get(t);
+    if (entry && !entries.has(path)) entries.set(path, entry);
+  }
 }
 
 /**

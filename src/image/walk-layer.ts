@@ -86,7 +86,8 @@ function handleEntry(header: TarHeader, analysis: LayerAnalysis, where: string, 
     else if (!base.startsWith(WHITEOUT_PREFIX + WHITEOUT_PREFIX)) {
       // other .wh..wh.* names are aufs bookkeeping, not deletions
       const victim = base.slice(WHITEOUT_PREFIX.length);
-      analysis.whiteouts.push(dir ? `${dir}/${victim}` : victim);
+      // '.wh.', '.wh..' and '.wh...' name no file; at the root the first would otherwise delete everything
+      if (victim !== '' && victim !== '.' && victim !== '..') analysis.whiteouts.push(dir ? `${dir}/${victim}` : victim);
     }
     return undefined;
   }
@@ -100,7 +101,7 @@ function handleEntry(header: TarHeader, analysis: LayerAnalysis, where: string, 
     gid: header.gid ?? 0,
   };
   if (type === 'symlink') entry.link = resolveLinkTarget(path, header.linkname ?? '', where);
-  if (type === 'hardlink') entry.link = normaliseEntryPath(header.linkname ?? '', where);
+  if (type === 'hardlink') entry.link = normaliseEntryPath(header.linkname ?? '', `${where}: hard link "${path}"`);
   analysis.entries.push(entry);
 
   if (type !== 'file') return undefined;

@@ -23,10 +23,22 @@ export type ErrorCode =
 export class CavasError extends Error {
   readonly code: ErrorCode;
   constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message.replace(/\s*\n\s*/g, ' '), options);
+    super(oneLine(message), options);
     this.code = code;
     this.name = 'CavasError';
   }
+}
+
+/**
+ * Messages quote hostile input (entry names, JSON snippets): line breaks would split
+ * the one line, and other control bytes (ESC sequences) would drive the user's terminal.
+ */
+function oneLine(message: string): string {
+  return message
+    .replace(/\s*[\r\n]+\s*/g, ' ')
+    .replace(/\t/g, ' ')
+    // eslint-disable-next-line no-control-regex
+    .replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 
 export function isCavasError(e: unknown): e is CavasError {

@@ -1,12 +1,10 @@
 /**
  * OSV feed: one `all.zip` of the OSV bucket per ecosystem, one OSV record
- * (https://ossf.github.io/osv-schema/) per zip entry. Entries are streamed from the zip,
- * never extracted, and bounded in size.
+ * (https://ossf.github.io/osv-schema/) per zip entry. Entries are read from the zip one at a
+ * time, never extracted, and bounded in size (see zip-reader.ts).
  */
-import yauzl from 'yauzl';
 import type { Ecosystem, Severity } from '../../types.js';
-import { CavasError, describeError } from '../../util/errors.js';
-import { cvssBaseScore } from '../cvss.js';
+import { cvssBaseScore, type CvssScore } from '../cvss.js';
 import type { Advisory, AffectedPackage, AffectedRange, AdvisorySink, OsvRangeEvent } from '../model.js';
 import { isKnownVendorSeverity, normaliseVendorSeverity, severityFromScore } from '../severity.js';
 import {
@@ -19,64 +17,14 @@ import {
   type AdvisoryFeed,
   type FeedContext,
 } from './feed.js';
+import { readZipEntries, type ZipLimits } from './zip-reader.js';
 
-export interface ZipLimits {
-  /** Largest uncompressed entry accepted (the biggest real OSV record is ~200 KB). */
-  maxEntryBytes: number;
-  /** Stop when the entries' uncompressed sizes add up to more than this (zip bomb). */
-  maxTotalBytes: number;
-}
+export type { ZipLimits };
 
 export const OSV_ZIP_LIMITS: Readonly<ZipLimits> = {
   maxEntryBytes: 16 * 1024 * 1024,
   maxTotalBytes: 4 * 1024 * 1024 * 1024,
 };
-
-/** Zip entries with their contents, in archive order; directories are skipped. */
-async function* zipEntries(
-  filePath: string,
-  ctx: FeedContext,
-  limits: ZipLimits,
-): AsyncGenerator<{ name: string; data: Buffer }> {
-  let zip: yauzl.ZipFile;
-  try {
-    // validateEntrySizes makes yauzl fail an entry whose data does not match its declared
-    // size, so the declared sizes checked below can be trusted.
-    zip = await yauzl.openPromise(filePath, { lazyEntries: true, autoClose: false, validateEntrySizes: true });
-  } catch (e) {
-    throw feedError(ctx, `not a readable zip archive (${describeError(e)})`, e);
-  }
-  try {
-    let total = 0;
-    for await (const entry of zip.eachEntry()) {
-      if (entry.fileName.endsWith('/')) continue;
-      if (entry.uncompressedSize > limits.maxEntryBytes) {
-        throw feedError(ctx, `zip entry ${entry.fileName} is ${entry.uncompressedSize} bytes uncompressed, over the ${limits.maxEntryBytes}-byte limit`);
-      }
-      total += entry.uncompressedSize;
-      if (total > limits.maxTotalBytes) {
-        throw feedError(ctx, `zip entries add up to more than ${limits.maxTotalBytes} bytes uncompressed (zip bomb?), stopped at ${entry.fileName}`);
-      }
-      const stream = await zip.openReadStreamPromise(entry);
-      const chunks: Buffer[] = [];
-      let size = 0;
-      for await (const chunk of stream as AsyncIterable<Buffer>) {
-        size += chunk.length;
-        if (size > limits.maxEntryBytes) {
-          stream.destroy();
-          throw feedError(ctx, `zip entry ${entry.fileName} inflates past the ${limits.maxEntryBytes}-byte limit`);
-        }
-        chunks.push(chunk);
-      }
-      yield { name: entry.fileName, data: Buffer.concat(chunks, size) };
-    }
-  } catch (e) {
-    if (e instanceof CavasError) throw e;
-    throw feedError(ctx, `corrupt zip archive (${describeError(e)})`, e);
-  } finally {
-    zip.close();
-  }
-}
 
 /** OSV ecosystems whose packages cavas inventories; anything else is skipped with a warning. */
 const LANGUAGE_ECOSYSTEMS: Readonly<Record<string, Ecosystem>> = {
@@ -222,6 +170,21 @@ function parseAffected(
   return out;
 }
 
+/**
+ * Scoring a vector is slow (the CVSS 4.0 calculator dominated OSV loading), and the feeds repeat
+ * the same few hundred vectors thousands of times; the bound only guards against odd input.
+ */
+const baseScores = new Map<string, CvssScore | undefined>();
+const MAX_CACHED_SCORES = 10_000;
+
+function cachedBaseScore(vector: string): CvssScore | undefined {
+  if (baseScores.has(vector)) return baseScores.get(vector);
+  const scored = cvssBaseScore(vector);
+  if (baseScores.size >= MAX_CACHED_SCORES) baseScores.clear();
+  baseScores.set(vector, scored);
+  return scored;
+}
+
 interface RecordSeverity {
   cvssVector?: string;
   cvssScore?: number;
@@ -237,7 +200,7 @@ function recordSeverity(raw: Record<string, unknown>, tally: WarningTally): Reco
   for (const type of ['CVSS_V4', 'CVSS_V3']) {
     for (const s of entries) {
       if (s.type !== type || typeof s.score !== 'string') continue;
-      const scored = cvssBaseScore(s.score);
+      const scored = cachedBaseScore(s.score);
       if (scored === undefined) {
         tally.add('ignored unparsable CVSS vectors', type);
         continue;
@@ -301,7 +264,7 @@ export async function loadOsvZip(
   limits: ZipLimits = OSV_ZIP_LIMITS,
 ): Promise<void> {
   const tally = new WarningTally();
-  for await (const entry of zipEntries(filePath, ctx, limits)) {
+  for await (const entry of readZipEntries(filePath, ctx, limits)) {
     const raw = parseJson(entry.data.toString('utf8'), ctx, `zip entry ${entry.name}`);
     const advisory = parseOsvRecord(raw, entry.name, ctx, tally);
     if (advisory !== undefined) sink.addAdvisory(advisory);

@@ -1,5 +1,6 @@
 import type { CapturedFile } from '../../image/filesystem.js';
 import type { Package } from '../../types.js';
+import { describeError } from '../../util/errors.js';
 import type { ExtractContext, Extractor } from '../extractor.js';
 import { osPackagePurl } from '../purl.js';
 import { isDpkgStatusDPath, parseDpkgStatus, type DpkgRecord } from './parse.js';
@@ -13,14 +14,25 @@ function key(r: DpkgRecord): string {
 /**
  * dpkg rewrites the whole status file in every layer that installs packages,
  * so the layer that introduced a package is the first layer from which on every
- * version of the file lists it at its final version.
+ * version of the file lists it at its final version. Earlier versions only date
+ * packages: one that does not parse is reported and counts as listing nothing.
  */
-function introducedLayers(versions: CapturedFile[], path: string): Map<string, number> {
+function introducedLayers(earlier: CapturedFile[], visible: { records: DpkgRecord[]; layer: number }, ctx: ExtractContext): Map<string, number> {
   const since = new Map<string, { version: string; layer: number }>();
-  for (const file of versions) {
-    const seen = new Map(parseDpkgStatus(file.content.toString('utf8'), path).map((r) => [key(r), r.version]));
+  const versions: Array<{ records: DpkgRecord[]; layer: number }> = [];
+  for (const file of earlier) {
+    try {
+      versions.push({ records: parseDpkgStatus(file.content.toString('utf8'), STATUS), layer: file.layer });
+    } catch (e) {
+      ctx.warnings.push(`layer ${file.layer}: an older ${STATUS} (replaced later) could not be parsed: ${describeError(e)}`);
+      versions.push({ records: [], layer: file.layer });
+    }
+  }
+  versions.push(visible);
+  for (const { records, layer } of versions) {
+    const seen = new Map(records.map((r) => [key(r), r.version]));
     for (const k of [...since.keys()]) if (seen.get(k) !== since.get(k)!.version) since.delete(k);
-    for (const [k, version] of seen) if (!since.has(k)) since.set(k, { version, layer: file.layer });
+    for (const [k, version] of seen) if (!since.has(k)) since.set(k, { version, layer });
   }
   return new Map([...since].map(([k, v]) => [k, v.layer]));
 }
@@ -52,9 +64,10 @@ export const dpkgExtractor: Extractor = {
     if (visible) {
       const versions = ctx.fs.history().filter((f) => f.path === STATUS && f.layer <= visible.layer);
       // only the versions on the path to the visible one count, not ones deleted and re-added
-      const chain = versions.filter((f) => f === visible || (f.removedInLayer !== undefined && f.removedInLayer <= visible.layer));
-      const layers = introducedLayers(chain, STATUS);
-      for (const r of parseDpkgStatus(visible.content.toString('utf8'), STATUS)) {
+      const earlier = versions.filter((f) => f !== visible && f.removedInLayer !== undefined && f.removedInLayer <= visible.layer);
+      const records = parseDpkgStatus(visible.content.toString('utf8'), STATUS);
+      const layers = introducedLayers(earlier, { records, layer: visible.layer }, ctx);
+      for (const r of records) {
         packages.push(toPackage(r, layers.get(key(r)) ?? visible.layer, STATUS, ctx));
       }
     }

@@ -1,11 +1,13 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { loadOsvZip, mapOsvEcosystem, osvFeed } from '../../../src/advisory/feeds/osv.js';
 import type { Advisory, AdvisorySink, KevEntry } from '../../../src/advisory/model.js';
+import { oneLine } from '../../../src/advisory/feeds/feed.js';
 import { CavasError } from '../../../src/util/errors.js';
 
 const corpus = process.env.CAVAS_CORPUS ?? path.resolve(process.cwd(), '../shared/corpus');
@@ -43,6 +45,14 @@ interface ZipEntrySpec {
   data: Buffer;
   /** Size to write in the headers instead of the real one. */
   declaredSize?: number;
+  /** Compression method to declare; the data is deflated only for 8 (the default). */
+  method?: number;
+  /** CRC-32 to write instead of the real one. */
+  crc?: number;
+  /** General purpose bit flags (bit 0: encrypted). */
+  flags?: number;
+  /** Extra field bytes written in the local header only (readers must skip them). */
+  localExtra?: Buffer;
 }
 
 function buildZip(entries: ZipEntrySpec[]): Buffer {
@@ -51,32 +61,37 @@ function buildZip(entries: ZipEntrySpec[]): Buffer {
   let offset = 0;
   for (const e of entries) {
     const name = Buffer.from(e.name, 'utf8');
-    const compressed = zlib.deflateRawSync(e.data);
-    const crc = zlib.crc32(e.data);
+    const method = e.method ?? 8;
+    const compressed = method === 8 ? zlib.deflateRawSync(e.data) : e.data;
+    const crc = e.crc ?? zlib.crc32(e.data);
     const size = e.declaredSize ?? e.data.length;
+    const extra = e.localExtra ?? Buffer.alloc(0);
     const local = Buffer.alloc(30);
     local.writeUInt32LE(0x04034b50, 0);
     local.writeUInt16LE(20, 4);
-    local.writeUInt16LE(8, 8); // deflate
+    local.writeUInt16LE(e.flags ?? 0, 6);
+    local.writeUInt16LE(method, 8);
     local.writeUInt16LE(0x21, 12); // 1980-01-01
     local.writeUInt32LE(crc, 14);
     local.writeUInt32LE(compressed.length, 18);
     local.writeUInt32LE(size, 22);
     local.writeUInt16LE(name.length, 26);
+    local.writeUInt16LE(extra.length, 28);
     const central = Buffer.alloc(46);
     central.writeUInt32LE(0x02014b50, 0);
     central.writeUInt16LE(20, 4);
     central.writeUInt16LE(20, 6);
-    central.writeUInt16LE(8, 10);
+    central.writeUInt16LE(e.flags ?? 0, 8);
+    central.writeUInt16LE(method, 10);
     central.writeUInt16LE(0x21, 14);
     central.writeUInt32LE(crc, 16);
     central.writeUInt32LE(compressed.length, 20);
     central.writeUInt32LE(size, 24);
     central.writeUInt16LE(name.length, 28);
     central.writeUInt32LE(offset, 42);
-    locals.push(local, name, compressed);
+    locals.push(local, name, extra, compressed);
     centrals.push(central, name);
-    offset += local.length + name.length + compressed.length;
+    offset += local.length + name.length + extra.length + compressed.length;
   }
   const cd = Buffer.concat(centrals);
   const eocd = Buffer.alloc(22);
@@ -166,6 +181,17 @@ describe('osv feed on the corpus', () => {
     assert.ok(advisories.every((a) => a.affected.every((x) => x.ecosystem === 'go' && x.distro === '')));
     assert.ok(advisories.every((a) => a.modified === '0001-01-01T00:00:00Z'));
     assert.ok(advisories.some((a) => a.id === 'GO-2026-6249'));
+  });
+
+  test('Go zip: timers keep running while the zip is read (downloads overlap parsing)', async () => {
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 1);
+    try {
+      await loadCorpus('osv/Go/all.zip');
+    } finally {
+      clearInterval(timer);
+    }
+    assert.ok(ticks >= 5, `${ticks} timer ticks`);
   });
 
   test('PyPI zip: GIT-only entries are dropped with one warning; future dates kept', async () => {
@@ -433,7 +459,52 @@ describe('osv feed on fixtures', () => {
 
   test('an entry that inflates past its declared size is refused', async () => {
     const zip = buildZip([{ name: 'liar.json', data: Buffer.alloc(1024 * 1024, 0x20), declaredSize: 100 }]);
-    await rejects('liar.zip', zip, /corrupt zip archive \(too many bytes in the stream/);
+    await rejects('liar.zip', zip, /corrupt zip archive \(too many bytes in the stream.*\) at zip entry liar\.json$/);
+  });
+
+  test('stored entries, local extra fields and entries larger than the read window', async () => {
+    // Hex noise does not deflate much, so the archive spans several 4 MiB read windows, and
+    // big-stored.json is larger than one.
+    const noisy = (id: string, bytes: number) => json(record(id, { details: `${id} ${randomBytes(bytes / 2).toString('hex')}` }));
+    const entries: ZipEntrySpec[] = [
+      { name: 'stored.json', data: noisy('S-1', 1024), method: 0 },
+      { name: 'extra.json', data: noisy('E-1', 1024), localExtra: Buffer.from('UT\x05\x00\x01abcd', 'latin1') },
+      { name: 'big-stored.json', data: noisy('B-1', 5 * 1024 * 1024), method: 0 },
+      { name: 'big-deflated.json', data: noisy('B-2', 5 * 1024 * 1024) },
+    ];
+    for (let i = 0; i < 2000; i++) entries.push({ name: `n${i}.json`, data: noisy(`N-${i}`, 2048), method: i % 2 === 0 ? 0 : 8 });
+    const zip = buildZip(entries);
+    assert.ok(zip.length > 8 * 1024 * 1024, String(zip.length));
+    const { advisories } = await load('windows.zip', zip);
+    assert.equal(advisories.length, entries.length);
+    for (const [i, a] of advisories.entries()) {
+      const expected = JSON.parse(entries[i]?.data.toString('utf8') ?? '') as { id: string; details: string };
+      assert.equal(a.id, expected.id);
+      assert.equal(a.summary, oneLine(expected.details));
+    }
+  });
+
+  test('undecodable entries are BAD_FEED naming the zip entry', async () => {
+    const data = json(record('A-1'));
+    await rejects('method.zip', buildZip([{ name: 'x.json', data, method: 12 }]), /corrupt zip archive \(unsupported compression method: 12\) at zip entry x\.json$/);
+    await rejects('encrypted.zip', buildZip([{ name: 'x.json', data, flags: 1 }]), /\(entry is encrypted\) at zip entry x\.json$/);
+    await rejects('crc.zip', buildZip([{ name: 'x.json', data, crc: 0x12345678 }]), /\(CRC-32 mismatch: expected 0x12345678, got 0x[0-9a-f]+\) at zip entry x\.json$/);
+    await rejects('short.zip', buildZip([{ name: 'x.json', data, declaredSize: data.length + 10 }]), /\(not enough bytes in the stream.*\) at zip entry x\.json$/);
+    const badHeader = buildZip([{ name: 'a.json', data }, { name: 'b.json', data }]);
+    badHeader.writeUInt32LE(0xdeadbeef, 0);
+    await rejects('header.zip', badHeader, /\(invalid local file header signature: 0xdeadbeef\) at zip entry a\.json$/);
+    // Cut the deflate stream short while the central directory still describes it whole.
+    const zip = buildZip([{ name: 'x.json', data }]);
+    const nameEnd = 30 + 'x.json'.length;
+    const compressedLength = zip.readUInt32LE(18);
+    zip.fill(0, nameEnd + 2, nameEnd + compressedLength);
+    await rejects('inflate.zip', zip, /corrupt zip archive \(.+\) at zip entry x\.json$/);
+  });
+
+  test('entry names that escape the archive are refused', async () => {
+    const data = json(record('A-1'));
+    await rejects('dotdot.zip', buildZip([{ name: 'a/../../evil.json', data }]), /corrupt zip archive \(invalid relative path: a\/\.\.\/\.\.\/evil\.json\)/);
+    await rejects('absolute.zip', buildZip([{ name: '/etc/evil.json', data }]), /corrupt zip archive \(absolute path: \/etc\/evil\.json\)/);
   });
 
   test('entries adding up past the total limit stop the load', async () => {
