@@ -2,7 +2,7 @@ import { extractionClaims, extractors } from './extract/index.js';
 import { detectImageOs } from './extract/os.js';
 import { ImageFilesystem } from './image/filesystem.js';
 import { hostPlatform, parsePlatform } from './image/platform.js';
-import type { LoadedImage } from './image/source.js';
+import type { LoadedImage, PullProgress, RegistryOptions } from './image/source.js';
 import { resolveTarget } from './image/sources/index.js';
 import type { DecompressionLimits } from './image/decompress.js';
 import type { ImageMeta, Inventory } from './types.js';
@@ -11,6 +11,9 @@ export interface InventoryOptions {
   /** os/arch[/variant]; default the host's. */
   platform?: string;
   limits?: DecompressionLimits;
+  cacheDir?: string;
+  registry?: RegistryOptions;
+  progress?: PullProgress;
 }
 
 export interface ImageInventory {
@@ -28,6 +31,9 @@ export async function inventoryImage(ref: string, opts: InventoryOptions = {}): 
     platformExplicit: opts.platform !== undefined,
     claims: extractionClaims(),
     limits: opts.limits,
+    cacheDir: opts.cacheDir,
+    registry: opts.registry,
+    progress: opts.progress,
   });
   const fs = ImageFilesystem.merge(loaded.layers);
   const os = detectImageOs(fs);

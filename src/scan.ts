@@ -4,6 +4,7 @@
  */
 import { AdvisoryDb, type DbStatus } from './advisory/store.js';
 import type { DecompressionLimits } from './image/decompress.js';
+import type { PullProgress, RegistryOptions } from './image/source.js';
 import { inventoryImage } from './inventory.js';
 import { filterFindings, type FindingFilter } from './match/filter.js';
 import { matchInventory } from './match/matcher.js';
@@ -16,15 +17,24 @@ export interface ScanOptions extends FindingFilter {
   /** os/arch[/variant]; default the host's. */
   platform?: string;
   limits?: DecompressionLimits;
+  registry?: RegistryOptions;
+  progress?: PullProgress;
   /** Fixed clock for reproducible output and tests. */
   now?: Date;
 }
 
 export async function scan(target: string, opts: ScanOptions = {}): Promise<ScanResult> {
   // open the DB first: a missing DB is a set-up error worth reporting before reading a big image
-  const db = AdvisoryDb.open(advisoryDbPath(resolveCacheDir(opts.cacheDir)));
+  const cacheDir = resolveCacheDir(opts.cacheDir);
+  const db = AdvisoryDb.open(advisoryDbPath(cacheDir));
   try {
-    const { image, inventory, warnings } = await inventoryImage(target, { platform: opts.platform, limits: opts.limits });
+    const { image, inventory, warnings } = await inventoryImage(target, {
+      platform: opts.platform,
+      limits: opts.limits,
+      cacheDir,
+      registry: opts.registry,
+      progress: opts.progress,
+    });
     const all = matchInventory(inventory, db, warnings);
     const findings = filterFindings(all, opts);
     const status = db.status();

@@ -53,7 +53,6 @@ export async function readArchive(
   claims: readonly FileClaim[],
   limits: DecompressionLimits = DEFAULT_LIMITS,
 ): Promise<ArchivePass> {
-  const entries = new Map<string, ArchiveEntry>();
   let input;
   try {
     input = createReadStream(file, { highWaterMark: 1024 * 1024 });
@@ -64,6 +63,21 @@ export async function readArchive(
   } catch (e) {
     throw new CavasError('NOT_FOUND', `${name}: cannot open (${describeError(e)})`);
   }
+  try {
+    return await readArchiveStream(input, name, claims, limits);
+  } finally {
+    input.destroy();
+  }
+}
+
+/** The same one-pass read from any byte stream (a file, an engine's image export). */
+export async function readArchiveStream(
+  input: AsyncIterable<Buffer>,
+  name: string,
+  claims: readonly FileClaim[],
+  limits: DecompressionLimits = DEFAULT_LIMITS,
+): Promise<ArchivePass> {
+  const entries = new Map<string, ArchiveEntry>();
   const links = new Map<string, string>();
   const parser = new TarParser((header) => {
     if (header.typeflag === '1' || header.typeflag === '2') {
@@ -79,7 +93,7 @@ export async function readArchive(
   // the archive's own digest is named nowhere, so only its layers are hashed
   const outer = new BlobDecoder(name, (chunk) => parser.write(chunk), { ...limits, maxBytes: Number.MAX_SAFE_INTEGER }, { hash: false });
   try {
-    for await (const chunk of input) await outer.write(chunk as Buffer);
+    for await (const chunk of input) await outer.write(chunk);
     await outer.end();
     parser.end();
   } catch (e) {
@@ -90,8 +104,6 @@ export async function readArchive(
       throw e;
     }
     throw new CavasError('BAD_IMAGE', `${name}: not a readable image archive (${describeError(e)})`, { cause: e });
-  } finally {
-    input.destroy();
   }
   addLinkAliases(entries, links);
   return { entries };

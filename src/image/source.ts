@@ -8,6 +8,26 @@ export interface SourceOptions {
   platformExplicit: boolean;
   claims: readonly FileClaim[];
   limits?: DecompressionLimits;
+  /** Where per-layer analyses are cached (sources that can trust digests before reading). */
+  cacheDir?: string;
+  registry?: RegistryOptions;
+  progress?: PullProgress;
+}
+
+/** How to reach registries: the CLI flags that matter to a pull. */
+export interface RegistryOptions {
+  insecureRegistries?: string[];
+  caCertFile?: string;
+  credentials?: { username: string; password: string };
+  timeoutMs?: number;
+}
+
+/** Told about each layer of a pull, for a progress display. */
+export interface PullProgress {
+  layer(index: number, digest: string, size: number): void;
+  bytes(index: number, n: number): void;
+  done(index: number, how: 'cached' | 'pulled'): void;
+  finish(): void;
 }
 
 export interface LoadedImage {

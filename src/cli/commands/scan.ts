@@ -2,7 +2,9 @@ import { writeFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import { atLeast } from '../../match/filter.js';
 import { getReporter, reporters } from '../../report/index.js';
+import type { RegistryOptions } from '../../image/source.js';
 import { scan } from '../../scan.js';
+import { TtyProgress } from '../progress.js';
 import { SEVERITY_ORDER, type Severity } from '../../types.js';
 import { CavasError, describeError } from '../../util/errors.js';
 
@@ -13,6 +15,32 @@ interface ScanFlags {
   ignoreUnfixed?: boolean;
   exitCode: string;
   platform?: string;
+  insecureRegistry: string[];
+  caCert?: string;
+  username?: string;
+  passwordStdin?: boolean;
+  quiet?: boolean;
+  timeout: string;
+}
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+async function readStdin(): Promise<string> {
+  const parts: Buffer[] = [];
+  for await (const chunk of process.stdin) parts.push(chunk as Buffer);
+  return Buffer.concat(parts).toString('utf8').replace(/\r?\n$/, '');
+}
+
+/** Flags > CAVAS_USERNAME/CAVAS_PASSWORD; the docker config is the client's own fallback. */
+async function credentials(flags: ScanFlags): Promise<{ username: string; password: string } | undefined> {
+  if (flags.passwordStdin && !flags.username) throw new CavasError('USAGE', '--password-stdin needs --username');
+  if (flags.username) {
+    if (!flags.passwordStdin) throw new CavasError('USAGE', '--username needs --password-stdin (passwords on the command line end up in shell history)');
+    return { username: flags.username, password: await readStdin() };
+  }
+  const { CAVAS_USERNAME: username, CAVAS_PASSWORD: password } = process.env;
+  if (username && password !== undefined) return { username, password };
+  return undefined;
 }
 
 /** "CRITICAL,HIGH" keeps those; "HIGH+" keeps HIGH and above. */
@@ -41,19 +69,35 @@ export function registerScanCommand(program: Command, cacheDir: () => string): v
   program
     .command('scan')
     .description('scan a container image for vulnerable OS packages')
-    .argument('<target>', 'docker-archive:PATH, oci-archive:PATH, oci:DIR[:REF], dir:ROOTFS, or a path (auto-detected)')
+    .argument('<target>', 'docker-archive:PATH, oci-archive:PATH, oci:DIR[:REF], dir:ROOTFS, a path (auto-detected), or an image reference (registry/repo:tag, docker://REF)')
     .addOption(new Option('-f, --format <format>', 'report format').choices(Object.keys(reporters)).default('table'))
     .option('-o, --output <file>', 'write the report to a file instead of stdout')
     .option('-s, --severity <list>', 'only these severities: CRITICAL,HIGH or a threshold like HIGH+')
     .option('--ignore-unfixed', 'leave out findings without a fixed version')
     .option('--exit-code <n>', 'exit with this code when findings remain after filters', '0')
     .option('--platform <os/arch[/variant]>', 'image of a multi-platform index to scan (default: this host)')
+    .option('--insecure-registry <host[:port]>', 'allow plain HTTP to this registry (repeatable; loopback always allowed)', collect, [])
+    .option('--ca-cert <file>', 'extra CA certificate(s) for registry TLS (also SSL_CERT_FILE)')
+    .option('--username <name>', 'registry user name (with --password-stdin; or CAVAS_USERNAME/CAVAS_PASSWORD)')
+    .option('--password-stdin', 'read the registry password from standard input')
+    .option('--timeout <seconds>', 'registry connect/idle timeout', '30')
+    .option('-q, --quiet', 'no progress display')
     .action(async (target: string, flags: ScanFlags) => {
       const exitCode = parseExitCode(flags.exitCode);
       const reporter = getReporter(flags.format);
+      const timeout = Number(flags.timeout);
+      if (!Number.isFinite(timeout) || timeout <= 0) throw new CavasError('USAGE', `--timeout must be a positive number of seconds, got "${flags.timeout}"`);
+      const registry: RegistryOptions = { insecureRegistries: flags.insecureRegistry, timeoutMs: timeout * 1000 };
+      const caCert = flags.caCert ?? process.env.SSL_CERT_FILE;
+      if (caCert) registry.caCertFile = caCert;
+      const creds = await credentials(flags);
+      if (creds) registry.credentials = creds;
+      const progress = !flags.quiet && process.stderr.isTTY ? new TtyProgress() : undefined;
       const result = await scan(target, {
         cacheDir: cacheDir(),
         platform: flags.platform,
+        registry,
+        progress,
         ignoreUnfixed: flags.ignoreUnfixed,
         severities: flags.severity ? parseSeverities(flags.severity) : undefined,
       });

@@ -102,7 +102,7 @@ interface DockerManifestEntry {
   Layers: string[];
 }
 
-async function loadDocker(pass: ArchivePass, name: string, ref: string, transport: string, imageRef: string | undefined, opts: SourceOptions): Promise<LoadedImage> {
+export async function loadDocker(pass: ArchivePass, name: string, ref: string, transport: string, imageRef: string | undefined, opts: SourceOptions): Promise<LoadedImage> {
   const raw = parseJson(entryOrThrow(pass, 'manifest.json', name).data ?? Buffer.alloc(0), `${name}: manifest.json`);
   if (!Array.isArray(raw) || raw.length === 0) throw new CavasError('BAD_IMAGE', `${name}: manifest.json lists no images`);
   const images = raw.map((m, i) => {

@@ -1,0 +1,94 @@
+/**
+ * Layer analyses stored by blob digest, so a base layer shared by a hundred images is
+ * downloaded and walked once. Only sources whose blob digests are trustworthy before
+ * download (a registry: the manifest names them) use it; archives and directories must
+ * read their bytes to verify them anyway.
+ *
+ * The key includes what the extractors claim: a cavas that reads more files than the one
+ * that wrote an entry must not reuse it.
+ */
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import type { FileClaim, LayerAnalysis } from '../image/layer.js';
+import type { LayerBlobResult } from '../image/layer-blob.js';
+import { DIGEST_RE } from '../image/oci-layout.js';
+import { CAVAS_VERSION } from '../util/version.js';
+
+const FORMAT = 1;
+
+interface StoredLayer {
+  format: number;
+  digest: string;
+  diffId: string;
+  size: number;
+  compression: LayerBlobResult['compression'];
+  analysis: Omit<LayerAnalysis, 'captured'> & { captured: Array<{ path: string; content: string }> };
+}
+
+export class LayerCache {
+  private readonly dir: string;
+  hits = 0;
+  misses = 0;
+
+  constructor(cacheDir: string, claims: readonly FileClaim[]) {
+    const key = createHash('sha256')
+      .update(JSON.stringify([FORMAT, CAVAS_VERSION, claims.map((c) => [c.name, c.maxBytes])]))
+      .digest('hex')
+      .slice(0, 16);
+    this.dir = join(cacheDir, 'layers', key);
+  }
+
+  private file(digest: string): string {
+    return join(this.dir, digest.replace(':', '-') + '.json.gz');
+  }
+
+  /** A damaged entry counts as a miss: the layer is simply analysed again. */
+  get(digest: string): LayerBlobResult | undefined {
+    if (!DIGEST_RE.test(digest)) return undefined;
+    let stored: StoredLayer;
+    try {
+      stored = JSON.parse(gunzipSync(readFileSync(this.file(digest))).toString('utf8')) as StoredLayer;
+    } catch {
+      this.misses++;
+      return undefined;
+    }
+    if (stored.format !== FORMAT || stored.digest !== digest) {
+      this.misses++;
+      return undefined;
+    }
+    this.hits++;
+    const { captured, ...rest } = stored.analysis;
+    return {
+      digest: stored.digest,
+      diffId: stored.diffId,
+      size: stored.size,
+      compression: stored.compression,
+      analysis: { ...rest, captured: captured.map((c) => ({ path: c.path, content: Buffer.from(c.content, 'base64') })) },
+    };
+  }
+
+  /** Written to a temp name and renamed, so a crash or a parallel scan never leaves half an entry. */
+  put(result: LayerBlobResult): void {
+    if (!DIGEST_RE.test(result.digest)) return;
+    const stored: StoredLayer = {
+      format: FORMAT,
+      digest: result.digest,
+      diffId: result.diffId,
+      size: result.size,
+      compression: result.compression,
+      analysis: { ...result.analysis, captured: result.analysis.captured.map((c) => ({ path: c.path, content: c.content.toString('base64') })) },
+    };
+    const target = this.file(result.digest);
+    const tmp = `${target}.${process.pid}.tmp`;
+    try {
+      mkdirSync(this.dir, { recursive: true });
+      writeFileSync(tmp, gzipSync(JSON.stringify(stored), { level: 1 }));
+      renameSync(tmp, target);
+    } catch {
+      // a cache that cannot be written only costs speed
+      rmSync(tmp, { force: true });
+    }
+  }
+}
