@@ -1,13 +1,13 @@
 // npm run bench: scan times of the corpus images against the time to merely decompress
 // the same bytes (the floor for any scanner that reads every layer). Writes bench/results.json.
-import { execFileSync } from 'node:child_process';
-import { createReadStream, mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { createReadStream, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir, cpus } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pipeline } from 'node:stream/promises';
 import { Writable } from 'node:stream';
-import { createGunzip } from 'node:zlib';
+import { createGunzip, gunzipSync } from 'node:zlib';
 import { once } from 'node:events';
 import { TarParser } from '../dist/image/tar-parser.js';
 
@@ -69,6 +69,59 @@ async function gunzipOnly(file) {
   return Number(process.hrtime.bigint() - t0) / 1e6;
 }
 
+function haveCommand(cmd) {
+  try {
+    execFileSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * debian-app pulled from a local docker-registry: cold (empty layer cache: every blob is
+ * downloaded and walked) and warm (every layer analysis comes from the cache, no blob is fetched).
+ */
+async function benchRegistry(cacheDir) {
+  if (!haveCommand('docker-registry') || !haveCommand('skopeo')) return undefined;
+  const dir = mkdtempSync(join(tmpdir(), 'cavas-bench-registry-'));
+  const port = 20000 + Math.floor(Math.random() * 20000);
+  writeFileSync(join(dir, 'config.yml'), `version: 0.1\nstorage:\n  filesystem:\n    rootdirectory: ${dir}/data\nhttp:\n  addr: 127.0.0.1:${port}\nlog:\n  level: error\n`);
+  const registry = spawn('docker-registry', ['serve', join(dir, 'config.yml')], { stdio: 'ignore' });
+  try {
+    for (let i = 0; i < 50; i++) {
+      try {
+        await fetch(`http://127.0.0.1:${port}/v2/`);
+        break;
+      } catch {
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+    const tar = join(dir, 'app.tar');
+    writeFileSync(tar, gunzipSync(readFileSync(join(images, 'debian-app.docker.tar.gz'))));
+    execFileSync('skopeo', ['copy', '-q', '--dest-tls-verify=false', `docker-archive:${tar}`, `docker://127.0.0.1:${port}/app:bench`]);
+    const ref = `127.0.0.1:${port}/app:bench`;
+    const cold = [];
+    const warm = [];
+    for (let i = 0; i < RUNS; i++) {
+      rmSync(join(cacheDir, 'layers'), { recursive: true, force: true });
+      for (const list of [cold, warm]) {
+        const t0 = process.hrtime.bigint();
+        execFileSync(process.execPath, [cli, '--cache-dir', cacheDir, 'scan', ref, '--format', 'json', '--quiet'], { stdio: ['ignore', 'ignore', 'ignore'] });
+        list.push(Number(process.hrtime.bigint() - t0) / 1e6);
+      }
+    }
+    return {
+      image: 'debian-app via local registry (whole CLI process)',
+      coldMs: Math.round(median(cold)),
+      warmLayerCacheMs: Math.round(median(warm)),
+    };
+  } finally {
+    registry.kill();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 const cacheDir = mkdtempSync(join(tmpdir(), 'cavas-bench-'));
@@ -102,6 +155,9 @@ try {
       findings: runs[0].findings,
     });
   }
+  const registry = await benchRegistry(cacheDir);
+  if (registry) console.table([registry]);
+
   const results = {
     date: new Date().toISOString(),
     node: process.version,
@@ -111,6 +167,7 @@ try {
     note: 'cold = first scan in a fresh process (includes module loading and JIT warm-up); warm = second scan in the same process; gunzip = only decompressing the same compressed bytes with zlib; medians of runs',
     dbUpdateMs,
     images: rows,
+    registry: registry ?? 'skipped: docker-registry or skopeo not installed',
   };
   writeFileSync(join(here, 'results.json'), JSON.stringify(results, null, 2) + '\n');
   console.table(rows);
