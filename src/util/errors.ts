@@ -14,6 +14,7 @@ export type ErrorCode =
   | 'BAD_PACKAGE_DB'
   | 'BAD_FEED'
   | 'FETCH_FAILED'
+  | 'AUTH_FAILED'
   | 'DB_MISSING'
   | 'DB_CORRUPT'
   | 'PLATFORM_NOT_FOUND'
