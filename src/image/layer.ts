@@ -37,4 +37,15 @@ export interface FileClaim {
   wants(path: string, entry: LayerEntry): boolean;
   /** Bytes beyond which a claimed file is not captured (a warning is recorded instead). */
   readonly maxBytes: number;
+  /**
+   * For claims on big files (archives, binaries): decide from the first bytes whether to
+   * keep reading. Without it every wanted file is read.
+   */
+  sniff?(head: Buffer): boolean;
+  /**
+   * Boil the content down to what the extractor needs (a jar's pom.properties, a binary's
+   * build info) as soon as it is read, so only the small result is kept, cached and
+   * merged; undefined keeps nothing. Without it the content is kept as read.
+   */
+  reduce?(path: string, content: Buffer): Buffer | undefined;
 }

@@ -1,3 +1,4 @@
+import { describeError } from '../util/errors.js';
 import { TarParser, type TarEntrySink, type TarHeader } from './tar-parser.js';
 import { normaliseEntryPath, resolveLinkTarget } from './paths.js';
 import type { CapturedContent, EntryType, FileClaim, LayerAnalysis, LayerEntry } from './layer.js';
@@ -49,18 +50,41 @@ export class LayerWalker {
   }
 
   private onEntry(header: TarHeader): TarEntrySink | undefined {
-    const captured = handleEntry(header, this.analysis, this.where, this.claims);
-    if (!captured) return undefined;
+    const wanted = handleEntry(header, this.analysis, this.where, this.claims);
+    if (!wanted) return undefined;
+    const { path, claim } = wanted;
     const parts: Buffer[] = [];
+    let skipped = false;
     return {
       data: (chunk) => {
+        if (skipped) return;
+        if (parts.length === 0 && claim.sniff && !claim.sniff(chunk)) {
+          skipped = true;
+          return;
+        }
         parts.push(Buffer.from(chunk));
       },
       end: () => {
-        this.analysis.captured.push({ path: captured, content: Buffer.concat(parts) } satisfies CapturedContent);
+        if (!skipped) keepClaimed(claim, path, Buffer.concat(parts), this.analysis, this.where);
       },
     };
   }
+}
+
+/** Store a claimed file's content, or what the claim reduces it to. */
+export function keepClaimed(claim: FileClaim, path: string, content: Buffer, analysis: LayerAnalysis, where: string): void {
+  if (claim.sniff && !claim.sniff(content.subarray(0, 4096))) return;
+  let kept: Buffer | undefined = content;
+  if (claim.reduce) {
+    try {
+      kept = claim.reduce(path, content);
+    } catch (e) {
+      // one unreadable archive or binary must not cost the whole image
+      analysis.warnings.push(`${where}: ${path}: ${claim.name} could not read it (${describeError(e)})`);
+      kept = undefined;
+    }
+  }
+  if (kept) analysis.captured.push({ path, content: kept } satisfies CapturedContent);
 }
 
 /** Walk a whole layer tar from a stream of chunks. */
@@ -72,8 +96,8 @@ export async function walkLayerTar(tar: AsyncIterable<Buffer>, diffId: string, w
   return analysis;
 }
 
-/** Returns the path to capture, or undefined to skip the body. */
-function handleEntry(header: TarHeader, analysis: LayerAnalysis, where: string, claims: readonly FileClaim[]): string | undefined {
+/** Returns the path to capture and the claim that wants it, or undefined to skip the body. */
+function handleEntry(header: TarHeader, analysis: LayerAnalysis, where: string, claims: readonly FileClaim[]): { path: string; claim: FileClaim } | undefined {
   const type = entryType(header.typeflag);
   const path = normaliseEntryPath(header.name, where);
   if (path === '') return undefined;
@@ -111,7 +135,7 @@ function handleEntry(header: TarHeader, analysis: LayerAnalysis, where: string, 
       analysis.warnings.push(`${where}: ${path} is ${entry.size} bytes, over the ${claim.name} limit of ${claim.maxBytes}; not read`);
       return undefined;
     }
-    return path;
+    return { path, claim };
   }
   return undefined;
 }

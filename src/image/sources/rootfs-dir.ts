@@ -2,8 +2,9 @@ import { createHash } from 'node:crypto';
 import { lstat, open, readdir, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CavasError, describeError } from '../../util/errors.js';
-import type { CapturedContent, LayerAnalysis, LayerEntry } from '../layer.js';
+import type { LayerAnalysis, LayerEntry } from '../layer.js';
 import { resolveLinkTarget } from '../paths.js';
+import { keepClaimed } from '../walk-layer.js';
 import { hostPlatform } from '../platform.js';
 import type { ImageSource } from '../source.js';
 
@@ -51,7 +52,7 @@ export const rootfsDirSource: ImageSource = {
             analysis.warnings.push(`${ref}: ${path} is ${entry.size} bytes, over the ${claim.name} limit of ${claim.maxBytes}; not read`);
             continue;
           }
-          analysis.captured.push({ path, content: await readBounded(join(root, path), Math.min(entry.size, claim.maxBytes)) } satisfies CapturedContent);
+          keepClaimed(claim, path, await readBounded(join(root, path), Math.min(entry.size, claim.maxBytes)), analysis, ref);
         }
       }
     }
