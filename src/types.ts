@@ -93,6 +93,10 @@ export interface Package {
   layer: number;
   /** Files that declare the package (status file, installed db, manifest). */
   paths: string[];
+  /** Language packages: only needed to develop the application (npm devDependencies). */
+  dev?: boolean;
+  /** Language packages inside files an OS package installed: that OS package's name. */
+  ownedBy?: string;
 }
 
 export interface Inventory {
