@@ -4,6 +4,7 @@
  * scheme and statements about the same vulnerability are merged into one finding.
  */
 import type { AffectedPackage } from '../advisory/model.js';
+import { describeError } from '../util/errors.js';
 import { getScheme } from '../version/index.js';
 import { severityRank, type Inventory, type Package, type Severity, type VulnerabilityFinding } from '../types.js';
 import { evaluateAffected } from './affects.js';
@@ -53,9 +54,13 @@ export function matchInventory(inventory: Inventory, db: AdvisoryLookup, warning
 
   const recordsByTarget = lookupAll([...targets.values()], db);
   const findings: VulnerabilityFinding[] = [];
+  const unreadable = new Map<string, { count: number; example: string }>();
   for (const [pkg, target] of targets) {
     const records = recordsByTarget.get(groupKey(target))?.get(target.name) ?? [];
-    findings.push(...findingsForPackage(pkg, target, records));
+    findings.push(...findingsForPackage(pkg, target, records, unreadable));
+  }
+  for (const [eco, { count, example }] of unreadable) {
+    warnings.push(`${count} ${eco} advisory statement(s) skipped: versions that cannot be compared (e.g. ${example})`);
   }
   const kev = db.kevSet([...new Set(findings.map((f) => f.id))]);
   for (const f of findings) f.kev = kev.has(f.id);
@@ -88,13 +93,23 @@ function lookupAll(targets: MatchTarget[], db: AdvisoryLookup): Map<string, Map<
   return result;
 }
 
-function findingsForPackage(pkg: Package, target: MatchTarget, records: AdvisoryRecord[]): VulnerabilityFinding[] {
+function findingsForPackage(pkg: Package, target: MatchTarget, records: AdvisoryRecord[], unreadable: Map<string, { count: number; example: string }>): VulnerabilityFinding[] {
+  if (records.length === 0) return [];
   const eco = ecosystemTargets.get(target.ecosystem)!;
   const scheme = getScheme(target.ecosystem);
   const byKey = new Map<string, Statement[]>();
   for (const record of records) {
     if (record.withdrawn) continue;
-    const verdict = evaluateAffected(record.affected, target.version, scheme);
+    let verdict;
+    try {
+      verdict = evaluateAffected(record.affected, target.version, scheme);
+    } catch (e) {
+      // one advisory with a version the scheme cannot order must not hide the others
+      const seen = unreadable.get(target.ecosystem);
+      if (seen) seen.count++;
+      else unreadable.set(target.ecosystem, { count: 1, example: `${record.id}: ${describeError(e)}` });
+      continue;
+    }
     const statement: Statement = { record, rank: eco.rank(record.source, record.id), affected: verdict.affected };
     if (verdict.affected && verdict.fixedVersion !== undefined) statement.fixedVersion = verdict.fixedVersion;
     for (const key of vulnerabilityKeys(record.id, record.aliases)) {
