@@ -1,5 +1,6 @@
 import { extractionClaims, extractors } from './extract/index.js';
 import { detectImageOs } from './extract/os.js';
+import { markOwned, ownedFiles } from './extract/ownership.js';
 import { ImageFilesystem } from './image/filesystem.js';
 import { hostPlatform, parsePlatform } from './image/platform.js';
 import type { LoadedImage, PullProgress, RegistryOptions } from './image/source.js';
@@ -40,6 +41,7 @@ export async function inventoryImage(ref: string, opts: InventoryOptions = {}): 
   const warnings = [...loaded.warnings];
   const ctx = { fs, os, warnings };
   const packages = extractors.flatMap((e) => e.extract(ctx));
+  markOwned(packages, ownedFiles(fs));
   const inventory: Inventory = { packages };
   if (os) inventory.os = os;
   return { image: loaded.meta, inventory, fs, warnings };
