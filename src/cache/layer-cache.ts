@@ -9,7 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import type { FileClaim, LayerAnalysis } from '../image/layer.js';
 import type { LayerBlobResult } from '../image/layer-blob.js';
@@ -29,6 +29,7 @@ interface StoredLayer {
 
 export class LayerCache {
   private readonly dir: string;
+  private readonly root: string;
   hits = 0;
   misses = 0;
 
@@ -37,7 +38,8 @@ export class LayerCache {
       .update(JSON.stringify([FORMAT, CAVAS_VERSION, claims.map((c) => [c.name, c.maxBytes])]))
       .digest('hex')
       .slice(0, 16);
-    this.dir = join(cacheDir, 'layers', key);
+    this.root = join(cacheDir, 'layers');
+    this.dir = join(this.root, key);
   }
 
   private file(digest: string): string {
@@ -69,6 +71,29 @@ export class LayerCache {
     };
   }
 
+  /**
+   * Small blobs (image configs) by digest, verified on every read: with them cached, a
+   * repeated scan of an image fetches nothing but its manifest.
+   */
+  getBlob(digest: string): Buffer | undefined {
+    if (!DIGEST_RE.test(digest)) return undefined;
+    try {
+      const data = readFileSync(this.blobFile(digest));
+      return 'sha256:' + createHash('sha256').update(data).digest('hex') === digest ? data : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  putBlob(digest: string, data: Buffer): void {
+    if (!DIGEST_RE.test(digest)) return;
+    atomicWrite(this.blobFile(digest), data);
+  }
+
+  private blobFile(digest: string): string {
+    return join(this.root, 'blobs', digest.replace(':', '-'));
+  }
+
   /** Written to a temp name and renamed, so a crash or a parallel scan never leaves half an entry. */
   put(result: LayerBlobResult): void {
     if (!DIGEST_RE.test(result.digest)) return;
@@ -80,15 +105,18 @@ export class LayerCache {
       compression: result.compression,
       analysis: { ...result.analysis, captured: result.analysis.captured.map((c) => ({ path: c.path, content: c.content.toString('base64') })) },
     };
-    const target = this.file(result.digest);
-    const tmp = `${target}.${process.pid}.tmp`;
-    try {
-      mkdirSync(this.dir, { recursive: true });
-      writeFileSync(tmp, gzipSync(JSON.stringify(stored), { level: 1 }));
-      renameSync(tmp, target);
-    } catch {
-      // a cache that cannot be written only costs speed
-      rmSync(tmp, { force: true });
-    }
+    atomicWrite(this.file(result.digest), gzipSync(JSON.stringify(stored), { level: 1 }));
+  }
+}
+
+function atomicWrite(target: string, data: Buffer): void {
+  const tmp = `${target}.${process.pid}.tmp`;
+  try {
+    mkdirSync(dirname(target), { recursive: true });
+    writeFileSync(tmp, data);
+    renameSync(tmp, target);
+  } catch {
+    // a cache that cannot be written only costs speed
+    rmSync(tmp, { force: true });
   }
 }

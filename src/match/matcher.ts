@@ -96,7 +96,13 @@ function lookupAll(targets: MatchTarget[], db: AdvisoryLookup): Map<string, Map<
 function findingsForPackage(pkg: Package, target: MatchTarget, records: AdvisoryRecord[], unreadable: Map<string, { count: number; example: string }>): VulnerabilityFinding[] {
   if (records.length === 0) return [];
   const eco = ecosystemTargets.get(target.ecosystem)!;
-  const scheme = getScheme(target.ecosystem);
+  let scheme;
+  try {
+    scheme = getScheme(target.ecosystem);
+  } catch (e) {
+    unreadable.set(target.ecosystem, { count: (unreadable.get(target.ecosystem)?.count ?? 0) + records.length, example: describeError(e) });
+    return [];
+  }
   const byKey = new Map<string, Statement[]>();
   for (const record of records) {
     if (record.withdrawn) continue;

@@ -213,6 +213,8 @@ export class RegistryClient {
 
   private readonly transport: HttpTransport;
   private readonly insecure: readonly string[];
+  /** The scheme each registry answered to (see chooseScheme). */
+  private readonly schemes = new Map<string, 'http' | 'https'>();
   private readonly retries: number;
   private readonly retryBaseMs: number;
   private readonly maxRetryAfterMs: number;
@@ -463,7 +465,31 @@ export class RegistryClient {
   }
 
   private baseUrl(registry: string): string {
-    return `${usesPlainHttp(registry, this.insecure) ? 'http' : 'https'}://${registryApiHost(registry)}`;
+    const scheme = this.schemes.get(registry) ?? (usesPlainHttp(registry, this.insecure) ? 'http' : 'https');
+    return `${scheme}://${registryApiHost(registry)}`;
+  }
+
+  /**
+   * A registry that may be spoken to in plain http (loopback, --insecure-registry) is still
+   * tried with TLS first, as docker does: a TLS registry on localhost must work, and one that
+   * only speaks http fails the handshake at once. A certificate problem is not a reason to
+   * drop TLS: the user gets that error and the --ca-cert hint.
+   */
+  private async chooseScheme(registry: string): Promise<void> {
+    if (this.schemes.has(registry)) return;
+    if (!usesPlainHttp(registry, this.insecure)) {
+      this.schemes.set(registry, 'https');
+      return;
+    }
+    try {
+      const res = await this.transport.request({ method: 'GET', url: new URL(`https://${registryApiHost(registry)}/v2/`), headers: {} });
+      res.body.destroy();
+      this.schemes.set(registry, 'https');
+    } catch (e) {
+      const code = (e as { code?: string }).code ?? '';
+      const certificate = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS_CERT/.test(code);
+      this.schemes.set(registry, certificate ? 'https' : 'http');
+    }
   }
 
   private state(registry: string): RegistryAuthState {
@@ -534,6 +560,7 @@ export class RegistryClient {
     path: string,
     extraHeaders: Record<string, string>,
   ): Promise<HttpResponse> {
+    await this.chooseScheme(ref.registry);
     const url = new URL(`${this.baseUrl(ref.registry)}${path}`);
     const scope = `repository:${ref.repository}:pull`;
     let challenged = false;

@@ -36,9 +36,14 @@ export const registrySource: ImageSource = {
     const selected = await selectManifest(index, reader, { name, platform: opts.platform, platformExplicit: opts.platformExplicit });
     const configDesc = selected.manifest.config;
     if (configDesc.size > MAX_CONFIG_BYTES) throw new CavasError('LIMIT_EXCEEDED', `${name}: config of ${configDesc.size} bytes is too large`);
-    const config = parseImageConfig(await client.getBlobBuffer(reference, configDesc.digest, MAX_CONFIG_BYTES), `${name}: config`);
-
     const cache = opts.cacheDir ? new LayerCache(opts.cacheDir, opts.claims) : undefined;
+    let configData = cache?.getBlob(configDesc.digest);
+    if (!configData) {
+      configData = await client.getBlobBuffer(reference, configDesc.digest, MAX_CONFIG_BYTES);
+      cache?.putBlob(configDesc.digest, configData);
+    }
+    const config = parseImageConfig(configData, `${name}: config`);
+
     const descs = selected.manifest.layers;
     const results = await mapLimit(descs, PARALLEL_LAYERS, (desc, i) => pullLayer(client, reference, desc, i, name, opts, cache));
     opts.progress?.finish();
@@ -73,10 +78,17 @@ async function pullLayer(
   }
   const where = `layer ${index} (${short(desc.digest)}) of ${name}`;
   const reader = new LayerBlobReader({ where, claims: opts.claims, limits: opts.limits });
+  const chunks = (await client.getBlob(reference, desc.digest, desc.size))[Symbol.asyncIterator]();
   try {
-    for await (const chunk of await client.getBlob(reference, desc.digest, desc.size)) {
-      await reader.write(chunk);
-      opts.progress?.bytes(index, chunk.length);
+    for (;;) {
+      const next = await chunks.next();
+      if (next.done) break;
+      try {
+        await reader.write(next.value);
+      } catch (e) {
+        throw await preferDigestError(e, chunks);
+      }
+      opts.progress?.bytes(index, next.value.length);
     }
     const result = await reader.end();
     // the client checks the digest too; checking here keeps a bad blob out of the cache whatever the client does
@@ -90,6 +102,19 @@ async function pullLayer(
     reader.destroy();
     throw e;
   }
+}
+
+/**
+ * A blob that fails to walk may simply be corrupt in transit or storage: read it to the
+ * end, where the client's digest check decides, and report the digest if it is wrong.
+ */
+async function preferDigestError(walkError: unknown, chunks: AsyncIterator<Buffer>): Promise<unknown> {
+  try {
+    for (;;) if ((await chunks.next()).done) break;
+  } catch (e) {
+    if (e instanceof CavasError && e.code === 'DIGEST_MISMATCH') return e;
+  }
+  return walkError;
 }
 
 /** Runs fn over items with at most `limit` in flight; the first failure rejects the whole. */
