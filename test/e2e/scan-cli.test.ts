@@ -25,7 +25,8 @@ describe('cavas scan', () => {
   it('json: findings carry id, aliases, package, versions, severity, title and layer; sorted by severity', () => {
     const r = scanJson(cache.dir, APP);
     assert.equal(r.schema, 'cavas.scan-result/v1');
-    assert.equal(r.inventory.packages.length, 117);
+    assert.equal(r.inventory.packages.filter((p) => p.ecosystem === 'deb').length, 117);
+    assert.equal(r.inventory.packages.filter((p) => p.ecosystem === 'npm').length, 69);
     assert.equal(r.inventory.os?.codename, 'bookworm');
     const ranks = r.findings.map((f) => SEVERITIES.indexOf(f.severity));
     assert.deepEqual(ranks, [...ranks].sort((a, b) => a - b));
