@@ -2,12 +2,13 @@
 // process) and prints timings and peak RSS as JSON.
 import { scan } from '../dist/index.js';
 
-const [target, cacheDir] = process.argv.slice(2);
+const [target, cacheDir, only] = process.argv.slice(2);
+const extractors = only ? only.split(',') : undefined;
 const times = [];
 let findings = 0;
 for (let i = 0; i < 2; i++) {
   const t0 = process.hrtime.bigint();
-  const result = await scan(target, { cacheDir });
+  const result = await scan(target, { cacheDir, extractors });
   times.push(Number(process.hrtime.bigint() - t0) / 1e6);
   findings = result.findings.length;
 }

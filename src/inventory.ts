@@ -1,4 +1,4 @@
-import { extractionClaims, extractors } from './extract/index.js';
+import { extractionClaims, selectExtractors } from './extract/index.js';
 import { detectImageOs } from './extract/os.js';
 import { markOwned, ownedFiles } from './extract/ownership.js';
 import { ImageFilesystem } from './image/filesystem.js';
@@ -15,6 +15,8 @@ export interface InventoryOptions {
   cacheDir?: string;
   registry?: RegistryOptions;
   progress?: PullProgress;
+  /** Run only these extractors (by name, e.g. dpkg, apk); default all. */
+  extractors?: readonly string[];
 }
 
 export interface ImageInventory {
@@ -26,11 +28,12 @@ export interface ImageInventory {
 
 /** Read an image once and list what is installed in it. */
 export async function inventoryImage(ref: string, opts: InventoryOptions = {}): Promise<ImageInventory> {
+  const selected = selectExtractors(opts.extractors);
   const { source, target } = await resolveTarget(ref);
   const loaded: LoadedImage = await source.load(target, ref, {
     platform: opts.platform ? parsePlatform(opts.platform) : hostPlatform(),
     platformExplicit: opts.platform !== undefined,
-    claims: extractionClaims(),
+    claims: extractionClaims(selected),
     limits: opts.limits,
     cacheDir: opts.cacheDir,
     registry: opts.registry,
@@ -40,7 +43,7 @@ export async function inventoryImage(ref: string, opts: InventoryOptions = {}): 
   const os = detectImageOs(fs);
   const warnings = [...loaded.warnings];
   const ctx = { fs, os, warnings };
-  const packages = extractors.flatMap((e) => e.extract(ctx));
+  const packages = selected.flatMap((e) => e.extract(ctx));
   markOwned(packages, ownedFiles(fs));
   const inventory: Inventory = { packages };
   if (os) inventory.os = os;

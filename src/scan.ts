@@ -19,6 +19,8 @@ export interface ScanOptions extends FindingFilter {
   limits?: DecompressionLimits;
   registry?: RegistryOptions;
   progress?: PullProgress;
+  /** Run only these extractors (by name); default all. */
+  extractors?: readonly string[];
   /** Fixed clock for reproducible output and tests. */
   now?: Date;
 }
@@ -34,6 +36,7 @@ export async function scan(target: string, opts: ScanOptions = {}): Promise<Scan
       cacheDir,
       registry: opts.registry,
       progress: opts.progress,
+      extractors: opts.extractors,
     });
     const all = matchInventory(inventory, db, warnings);
     const findings = filterFindings(all, opts);

@@ -6,6 +6,10 @@ import type { Ecosystem } from '../types.js';
 import { CavasError } from '../util/errors.js';
 import { apkScheme } from './apk.js';
 import { debScheme } from './deb.js';
+import { goScheme } from './go.js';
+import { mavenScheme } from './maven.js';
+import { npmScheme, semverScheme } from './npm.js';
+import { pypiScheme } from './pypi.js';
 import type { VersionScheme } from './scheme.js';
 
 export type { VersionScheme } from './scheme.js';
@@ -15,6 +19,11 @@ export { debScheme } from './deb.js';
 const schemes: Partial<Record<Ecosystem, VersionScheme>> = {
   deb: debScheme,
   apk: apkScheme,
+  npm: npmScheme,
+  cargo: semverScheme('cargo'),
+  go: goScheme,
+  pypi: pypiScheme,
+  maven: mavenScheme,
 };
 
 // A Record over the union, so adding an Ecosystem without listing it here fails to compile.
