@@ -9,6 +9,7 @@ import { pipeline } from 'node:stream/promises';
 import { Writable } from 'node:stream';
 import { createGunzip, gunzipSync } from 'node:zlib';
 import { once } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { TarParser } from '../dist/image/tar-parser.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -91,10 +92,10 @@ async function benchRegistry(cacheDir) {
   try {
     for (let i = 0; i < 50; i++) {
       try {
-        await fetch(`http://127.0.0.1:${port}/v2/`);
+        await globalThis.fetch(`http://127.0.0.1:${port}/v2/`);
         break;
       } catch {
-        await new Promise((r) => setTimeout(r, 100));
+        await sleep(100);
       }
     }
     const tar = join(dir, 'app.tar');

@@ -78,6 +78,8 @@ export interface OsInfo {
   /** VERSION_CODENAME: bookworm (Debian-family) */
   codename?: string;
   prettyName?: string;
+  /** ID_LIKE: the distributions this one derives from, closest first (rhel centos fedora). */
+  idLike?: string[];
 }
 
 export interface Package {
@@ -97,6 +99,8 @@ export interface Package {
   dev?: boolean;
   /** Language packages inside files an OS package installed: that OS package's name. */
   ownedBy?: string;
+  /** RPM packages built for a module stream (MODULARITYLABEL): name:stream:version:context. */
+  modularityLabel?: string;
 }
 
 export interface Inventory {

@@ -136,7 +136,41 @@ function fromOsRelease(vars: Record<string, string>): OsInfo | undefined {
   if (codename) info.codename = codename.toLowerCase();
   const pretty = vars.PRETTY_NAME?.trim();
   if (pretty) info.prettyName = pretty;
+  const like = (vars.ID_LIKE ?? '').toLowerCase().split(/\s+/).filter((w) => w !== '');
+  if (like.length > 0) info.idLike = like;
   return info;
+}
+
+/** os-release IDs of the distributions whose release files say "<name> release <version>". */
+const RELEASE_NAMES: ReadonlyArray<[prefix: string, id: string]> = [
+  ['Red Hat Enterprise Linux', 'rhel'],
+  ['CentOS', 'centos'],
+  ['AlmaLinux', 'almalinux'],
+  ['Rocky Linux', 'rocky'],
+  ['Oracle Linux', 'ol'],
+  ['Fedora', 'fedora'],
+  ['Amazon Linux', 'amzn'],
+];
+
+/**
+ * etc/system-release and etc/redhat-release: one line such as
+ * "AlmaLinux release 9.3 (Shamrock Pampas Cat)". Versions are made to read as
+ * os-release's VERSION_ID would: CentOS and Amazon Linux 2022+ give only the major
+ * there. A distribution not listed gives undefined; a file that is no release
+ * line is an error.
+ */
+function fromRedhatRelease(text: string, path: string): OsInfo | undefined {
+  const line = (text.split('\n').find((l) => l.trim() !== '') ?? '').trim();
+  if (BINARY.test(line)) throw bad(path, 1, 'binary data');
+  const m = / release (\d+(?:\.\d+)*)(?:\s|$)/.exec(line.slice(0, 256));
+  if (!m?.[1]) throw bad(path, 1, `not a release line: ${JSON.stringify(line.slice(0, 40))}`);
+  const name = line.slice(0, m.index);
+  const id = RELEASE_NAMES.find(([prefix]) => name.startsWith(prefix))?.[1];
+  if (!id) return undefined;
+  let version = m[1];
+  const major = version.split('.')[0]!;
+  if (id === 'centos' || (id === 'amzn' && !name.startsWith('Amazon Linux AMI') && Number(major) >= 2022)) version = major;
+  return { id, version, prettyName: line };
 }
 
 function fromAlpineRelease(text: string, path: string): OsInfo {
@@ -168,6 +202,9 @@ export function detectOs(files: {
   osRelease?: string;
   alpineRelease?: string;
   debianVersion?: string;
+  /** etc/system-release: preferred to redhat-release, which Oracle Linux fills with RHEL's text. */
+  systemRelease?: string;
+  redhatRelease?: string;
   /** Where osRelease was read (etc/os-release or usr/lib/os-release), for error messages. */
   osReleasePath?: string;
 }): OsInfo | undefined {
@@ -177,5 +214,8 @@ export function detectOs(files: {
   }
   if (files.alpineRelease !== undefined) return fromAlpineRelease(files.alpineRelease, 'etc/alpine-release');
   if (files.debianVersion !== undefined) return fromDebianVersion(files.debianVersion, 'etc/debian_version');
+  const fromSystem = files.systemRelease !== undefined ? fromRedhatRelease(files.systemRelease, 'etc/system-release') : undefined;
+  if (fromSystem) return fromSystem;
+  if (files.redhatRelease !== undefined) return fromRedhatRelease(files.redhatRelease, 'etc/redhat-release');
   return undefined;
 }

@@ -5,11 +5,15 @@ import { detectOs } from './os-release.js';
 
 const RELEASE_FILES = new Set(['etc/os-release', 'usr/lib/os-release', 'etc/alpine-release', 'etc/debian_version']);
 
-/** etc/os-release is usually a symlink to usr/lib/os-release, so both are claimed. */
+/**
+ * etc/os-release is usually a symlink to usr/lib/os-release, so both are claimed; likewise
+ * etc/system-release and etc/redhat-release link to etc/<distro>-release, so every
+ * etc/*-release is.
+ */
 export const osReleaseClaim: FileClaim = {
   name: 'os-release',
   maxBytes: 64 * 1024,
-  wants: (path) => RELEASE_FILES.has(path),
+  wants: (path) => RELEASE_FILES.has(path) || (path.startsWith('etc/') && path.endsWith('-release') && path.indexOf('/', 4) === -1),
 };
 
 export function detectImageOs(fs: ImageFilesystem): OsInfo | undefined {
@@ -20,5 +24,7 @@ export function detectImageOs(fs: ImageFilesystem): OsInfo | undefined {
     osReleasePath,
     alpineRelease: text('etc/alpine-release'),
     debianVersion: text('etc/debian_version'),
+    systemRelease: text('etc/system-release'),
+    redhatRelease: text('etc/redhat-release'),
   });
 }
