@@ -10,6 +10,7 @@ import { goScheme } from './go.js';
 import { mavenScheme } from './maven.js';
 import { npmScheme, semverScheme } from './npm.js';
 import { pypiScheme } from './pypi.js';
+import { rpmScheme } from './rpm.js';
 import type { VersionScheme } from './scheme.js';
 
 export type { VersionScheme } from './scheme.js';
@@ -24,6 +25,7 @@ const schemes: Partial<Record<Ecosystem, VersionScheme>> = {
   go: goScheme,
   pypi: pypiScheme,
   maven: mavenScheme,
+  rpm: rpmScheme,
 };
 
 // A Record over the union, so adding an Ecosystem without listing it here fails to compile.
