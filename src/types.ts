@@ -110,7 +110,7 @@ export interface Inventory {
 
 export interface VulnerabilityFinding {
   kind: 'vulnerability';
-  /** Canonical id: the CVE when the advisory names exactly one, else the advisory id. */
+  /** Canonical id: the CVE (the lowest of a record's CVE aliases; a DSA-style bundle gives one finding per CVE), else the advisory id. */
   id: string;
   /** Every other id known for it (DSA, DEBIAN-CVE, GHSA...). */
   aliases: string[];

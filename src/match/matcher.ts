@@ -130,7 +130,7 @@ function findingsForPackage(pkg: Package, target: MatchTarget, records: Advisory
     const deciding = statements.filter((s) => s.rank === best);
     const affected = deciding.filter((s) => s.affected);
     if (affected.length === 0) continue;
-    findings.push(buildFinding(key, pkg, statements, affected, scheme.compare.bind(scheme)));
+    findings.push(buildFinding(key, pkg, statements, affected, scheme.compare.bind(scheme), new Set(byKey.keys())));
   }
   return findings;
 }
@@ -141,6 +141,7 @@ function buildFinding(
   all: Statement[],
   affected: Statement[],
   compare: (a: string, b: string) => number,
+  ownKeys: ReadonlySet<string>,
 ): VulnerabilityFinding {
   // the lowest fix among the deciding statements is the first version free of it
   const fixes = affected.map((s) => s.fixedVersion).filter((v): v is string => v !== undefined);
@@ -150,12 +151,13 @@ function buildFinding(
   for (const s of all) {
     if (s.record.id !== key) aliases.add(s.record.id);
     for (const a of s.record.aliases) {
+      // DEBIAN-CVE-X of another CVE X belongs to that CVE's finding
       const own = vulnerabilityKeys(a, []);
       if (a !== key && (own[0] === key || own[0] === a)) aliases.add(a);
     }
   }
-  // other CVEs of a multi-CVE advisory are findings of their own, not aliases
-  for (const a of [...aliases]) if (a !== key && /^CVE-/.test(a)) aliases.delete(a);
+  // other CVEs of a bundle advisory (a DSA) are findings of their own, not aliases
+  for (const a of [...aliases]) if (a !== key && ownKeys.has(a)) aliases.delete(a);
 
   const vendor = affected.map((s) => s.record.affected.vendorSeverity).find((v) => v !== undefined && v !== 'UNKNOWN');
   const withCvss = all.find((s) => s.record.cvssVector !== undefined);

@@ -9,3 +9,7 @@ it('vulnerability keys merge DEBIAN-CVE, DSA and GHSA onto their CVEs', () => {
   assert.deepEqual(vulnerabilityKeys('GHSA-xxxx-yyyy-zzzz', []), ['GHSA-xxxx-yyyy-zzzz']);
   assert.deepEqual(vulnerabilityKeys('TEMP-0000000-ABCDEF', []), ['TEMP-0000000-ABCDEF']);
 });
+
+it('a GHSA with two CVE ids for one flaw stays one vulnerability, keyed by the lowest CVE', () => {
+  assert.deepEqual(vulnerabilityKeys('GHSA-35jh-r3h4-6jhm', ['CVE-2026-4800', 'CVE-2021-23337', 'GHSA-r5fr-rjxr-66jc']), ['CVE-2021-23337']);
+});
