@@ -1,19 +1,24 @@
-/** npm: Semantic Versioning 2.0.0 as node-semver orders it (loose parsing, as npm accepts). */
+/**
+ * npm: Semantic Versioning 2.0.0 precedence, through node-semver, the library
+ * npm itself orders versions with. Parsing is loose, as npm's
+ * normalize-package-data reads package.json: `v1.2.3`, `=1.2.3`, `01.2.3`,
+ * `1.2.3beta` and surrounding blanks are accepted. Build metadata does not
+ * order (`1.0.0+a = 1.0.0+b`).
+ */
 import semver from 'semver';
-import { CavasError } from '../util/errors.js';
+import { invalidVersion } from './common.js';
 import type { VersionScheme } from './scheme.js';
 
-export function semverScheme(ecosystem: 'npm' | 'cargo'): VersionScheme {
-  const parse = (v: string): semver.SemVer => {
-    const parsed = semver.parse(v.trim(), { loose: true });
-    if (!parsed) throw new CavasError('USAGE', `not a semantic version: ${JSON.stringify(v).slice(0, 60)}`);
-    return parsed;
-  };
-  return {
-    ecosystem,
-    compare: (a, b) => semver.compare(parse(a), parse(b)),
-    isValid: (v) => semver.parse(v.trim(), { loose: true }) !== null,
-  };
+const LOOSE = { loose: true } as const;
+
+function parse(v: string): semver.SemVer {
+  const parsed = semver.parse(v, LOOSE);
+  if (!parsed) throw invalidVersion('npm', v, 'not a semantic version');
+  return parsed;
 }
 
-export const npmScheme = semverScheme('npm');
+export const npmScheme: VersionScheme = {
+  ecosystem: 'npm',
+  compare: (a, b) => parse(a).compare(parse(b)),
+  isValid: (v) => semver.parse(v, LOOSE) !== null,
+};
