@@ -15,6 +15,6 @@ it('draws one line per layer and redraws them in place', () => {
   const frames = out.split('\u001b[2A');
   assert.ok(frames.length > 2, 'later frames move the cursor up over the previous ones');
   const last = frames.at(-1)!;
-  assert.match(last, /layer  0 aaaaaaaaaaaa .*done/);
-  assert.match(last, /layer  1 bbbbbbbbbbbb\s+cached/);
+  assert.match(last, /layer {2}0 aaaaaaaaaaaa .*done/);
+  assert.match(last, /layer {2}1 bbbbbbbbbbbb\s+cached/);
 });
