@@ -338,15 +338,8 @@ export type StoredAdvisory = Omit<Advisory, 'affected'>;
 /** One affected row with the fields of its advisory. */
 export type StoredAffected = StoredAdvisory & { affected: AffectedPackage };
 
-export interface DbSourceStatus {
-  name: string;
-  feed: string;
-  location: string;
-  records: number;
-  bytes: number;
-  sha256: string;
-  fetchedAt: string;
-}
+/** A source as `db status` reports it: the row written at build time. */
+export type DbSourceStatus = SourceRecord;
 
 export interface DbStatus {
   path: string;

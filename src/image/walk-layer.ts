@@ -87,15 +87,6 @@ export function keepClaimed(claim: FileClaim, path: string, content: Buffer, ana
   if (kept) analysis.captured.push({ path, content: kept } satisfies CapturedContent);
 }
 
-/** Walk a whole layer tar from a stream of chunks. */
-export async function walkLayerTar(tar: AsyncIterable<Buffer>, diffId: string, where: string, claims: readonly FileClaim[]): Promise<LayerAnalysis> {
-  const walker = new LayerWalker(where, claims);
-  for await (const chunk of tar) await walker.write(chunk);
-  const analysis = walker.end();
-  analysis.diffId = diffId;
-  return analysis;
-}
-
 /** Returns the path to capture and the claim that wants it, or undefined to skip the body. */
 function handleEntry(header: TarHeader, analysis: LayerAnalysis, where: string, claims: readonly FileClaim[]): { path: string; claim: FileClaim } | undefined {
   const type = entryType(header.typeflag);
