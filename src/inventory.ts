@@ -6,6 +6,7 @@ import { hostPlatform, parsePlatform } from './image/platform.js';
 import type { LoadedImage, PullProgress, RegistryOptions } from './image/source.js';
 import { resolveTarget } from './image/sources/index.js';
 import type { DecompressionLimits } from './image/decompress.js';
+import type { FileClaim, LayerAnalysis, LayerScanner } from './image/layer.js';
 import type { ImageMeta, Inventory } from './types.js';
 
 export interface InventoryOptions {
@@ -17,12 +18,20 @@ export interface InventoryOptions {
   progress?: PullProgress;
   /** Run only these extractors (by name, e.g. dpkg, apk); default all. */
   extractors?: readonly string[];
+  /** More files to capture, for the checks (application config files); they come first. */
+  extraClaims?: readonly FileClaim[];
+  /** Watch every file of every layer as it streams past (secrets, malware). */
+  scanners?: readonly LayerScanner[];
 }
 
 export interface ImageInventory {
   image: ImageMeta;
   inventory: Inventory;
   fs: ImageFilesystem;
+  /** Per layer, what the walk recorded (entries, whiteouts, scanner results). */
+  layers: LayerAnalysis[];
+  /** Path -> the OS package that installed it. */
+  owners: Map<string, string>;
   warnings: string[];
 }
 
@@ -33,7 +42,8 @@ export async function inventoryImage(ref: string, opts: InventoryOptions = {}): 
   const loaded: LoadedImage = await source.load(target, ref, {
     platform: opts.platform ? parsePlatform(opts.platform) : hostPlatform(),
     platformExplicit: opts.platform !== undefined,
-    claims: extractionClaims(selected),
+    claims: [...(opts.extraClaims ?? []), ...extractionClaims(selected)],
+    scanners: opts.scanners,
     limits: opts.limits,
     cacheDir: opts.cacheDir,
     registry: opts.registry,
@@ -44,8 +54,9 @@ export async function inventoryImage(ref: string, opts: InventoryOptions = {}): 
   const warnings = [...loaded.warnings];
   const ctx = { fs, os, warnings };
   const packages = selected.flatMap((e) => e.extract(ctx));
-  markOwned(packages, ownedFiles(fs));
+  const owners = ownedFiles(fs);
+  markOwned(packages, owners);
   const inventory: Inventory = { packages };
   if (os) inventory.os = os;
-  return { image: loaded.meta, inventory, fs, warnings };
+  return { image: loaded.meta, inventory, fs, layers: loaded.layers, owners, warnings };
 }

@@ -1,14 +1,23 @@
 /**
- * The scan pipeline as a library call: read the image, list its packages, match them
- * against the advisory store. The CLI and the server both call this.
+ * The scan pipeline as a library call: read the image once, list its packages, match them
+ * against the advisory store, and run the config, secret and malware checks on what the
+ * same walk saw. The CLI and the server both call this.
  */
+import { existsSync } from 'node:fs';
 import { AdvisoryDb, type DbStatus } from './advisory/store.js';
+import { readHashFile } from './advisory/feeds/malware-hashes.js';
+import type { MalwareHash } from './advisory/model.js';
+import { checkClaims, DEFAULT_SCANNERS, layerScanners, runChecks, type CheckOptions, type ScannerName } from './check/index.js';
+import type { HashLookup } from './check/malware/findings.js';
+import { redactImage } from './check/redact-image.js';
+import { openClamd } from './check/malware/clamd/tolerant.js';
+import type { SecretScanOptions } from './check/secret/scanner.js';
 import type { DecompressionLimits } from './image/decompress.js';
 import type { PullProgress, RegistryOptions } from './image/source.js';
 import { inventoryImage } from './inventory.js';
 import { filterFindings, type FindingFilter } from './match/filter.js';
 import { matchInventory } from './match/matcher.js';
-import { SCAN_RESULT_SCHEMA, SEVERITY_ORDER, type ScanResult, type ScanSummary, type Severity, type VulnerabilityFinding } from './types.js';
+import { SCAN_RESULT_SCHEMA, SEVERITY_ORDER, type Finding, type ScanResult, type ScanSummary, type Severity } from './types.js';
 import { advisoryDbPath, resolveCacheDir } from './util/cache-dir.js';
 import { CAVAS_VERSION } from './util/version.js';
 
@@ -21,40 +30,90 @@ export interface ScanOptions extends FindingFilter {
   progress?: PullProgress;
   /** Run only these extractors (by name); default all. */
   extractors?: readonly string[];
+  /** What to look for; default DEFAULT_SCANNERS (all four). */
+  scanners?: readonly ScannerName[];
+  secret?: SecretScanOptions;
+  /** clamd address (unix:/path or tcp://host:port): also scan every file with ClamAV. */
+  clamd?: string;
+  /** Extra known-malware hash list (sha256sum lines or MalwareBazaar CSV). */
+  malwareHashes?: string;
   /** Fixed clock for reproducible output and tests. */
   now?: Date;
 }
 
 export async function scan(target: string, opts: ScanOptions = {}): Promise<ScanResult> {
-  // open the DB first: a missing DB is a set-up error worth reporting before reading a big image
+  const scanners = new Set<ScannerName>(opts.scanners ?? DEFAULT_SCANNERS);
   const cacheDir = resolveCacheDir(opts.cacheDir);
-  const db = AdvisoryDb.open(advisoryDbPath(cacheDir));
+  const dbPath = advisoryDbPath(cacheDir);
+  // open the DB first: a missing DB is a set-up error worth reporting before reading a big image.
+  // Malware hash lists live in it too, but a malware-only scan can do without them.
+  const db = scanners.has('vuln') || (scanners.has('malware') && existsSync(dbPath)) ? AdvisoryDb.open(dbPath) : undefined;
+  const errors: string[] = [];
+  const clamd = scanners.has('malware') && opts.clamd ? await openClamd(opts.clamd, errors) : undefined;
   try {
-    const { image, inventory, warnings } = await inventoryImage(target, {
+    const extraHashes = opts.malwareHashes && scanners.has('malware') ? await readHashFile(opts.malwareHashes) : undefined;
+    const checks: CheckOptions = { scanners, secret: opts.secret, clamd };
+    const { image, inventory, fs, layers, owners, warnings } = await inventoryImage(target, {
       platform: opts.platform,
       limits: opts.limits,
       cacheDir,
       registry: opts.registry,
       progress: opts.progress,
       extractors: opts.extractors,
+      extraClaims: checkClaims(checks),
+      scanners: layerScanners(checks),
     });
-    const all = matchInventory(inventory, db, warnings);
-    const findings = filterFindings(all, opts);
-    const status = db.status();
-    return {
+    const found: Finding[] = scanners.has('vuln') && db ? matchInventory(inventory, db, warnings) : [];
+    found.push(...runChecks({ image, fs, inventory, layers, owners, malwareLookup: hashLookup(db, extraHashes) }, checks));
+    for (const layer of layers) warnings.push(...scannerWarnings(layer.scans));
+    if (clamd) errors.push(...clamd.failures());
+    const findings = filterFindings(found, opts);
+    const result: ScanResult = {
       schema: SCAN_RESULT_SCHEMA,
       tool: { name: 'cavas', version: CAVAS_VERSION },
       scannedAt: (opts.now ?? new Date()).toISOString(),
-      image,
+      image: redactImage(image),
+      scanners: SCANNER_ORDER.filter((s) => scanners.has(s)),
       inventory,
       findings,
       summary: summarize(inventory.packages.length, findings),
-      db: { builtAt: status.builtAt, sources: sourcesByFeed(status.sources) },
       warnings,
     };
+    if (db) {
+      const status = db.status();
+      result.db = { builtAt: status.builtAt, sources: sourcesByFeed(status.sources) };
+    }
+    if (errors.length > 0) result.errors = errors;
+    return result;
   } finally {
-    db.close();
+    db?.close();
+    await clamd?.close();
   }
+}
+
+const SCANNER_ORDER: readonly ScannerName[] = ['vuln', 'config', 'secret', 'malware'];
+
+function hashLookup(db: AdvisoryDb | undefined, extra: ReadonlyMap<string, MalwareHash> | undefined): HashLookup {
+  return (hashes) => {
+    const found = db ? db.malwareByHash(hashes) : new Map<string, { name: string; source: string }>();
+    if (extra) {
+      for (const h of hashes) {
+        const e = extra.get(h);
+        if (e && !found.has(h)) found.set(h, { name: e.name, source: e.source });
+      }
+    }
+    return found;
+  };
+}
+
+/** Scanners note what they could not look into (an unreadable archive) beside their results. */
+function scannerWarnings(scans: Record<string, unknown> | undefined): string[] {
+  const out: string[] = [];
+  for (const r of Object.values(scans ?? {})) {
+    const w = (r as { warnings?: unknown } | null)?.warnings;
+    if (Array.isArray(w)) out.push(...w.filter((x): x is string => typeof x === 'string'));
+  }
+  return out;
 }
 
 /** The store keeps one row per downloaded file; a report names the feeds. */
@@ -71,8 +130,13 @@ function sourcesByFeed(files: DbStatus['sources']): NonNullable<ScanResult['db']
   return [...byFeed.values()].sort((a, b) => a.name.localeCompare(b.name));
 }
 
-export function summarize(packages: number, findings: VulnerabilityFinding[]): ScanSummary {
+export function summarize(packages: number, findings: readonly Finding[]): ScanSummary {
   const bySeverity = Object.fromEntries(SEVERITY_ORDER.map((s) => [s, 0])) as Record<Severity, number>;
-  for (const f of findings) bySeverity[f.severity]++;
-  return { packages, findings: findings.length, bySeverity, fixable: findings.filter((f) => f.status === 'fixed').length };
+  const byKind: Record<Finding['kind'], number> = { vulnerability: 0, config: 0, secret: 0, malware: 0 };
+  for (const f of findings) {
+    bySeverity[f.severity]++;
+    byKind[f.kind]++;
+  }
+  const fixable = findings.filter((f) => f.kind === 'vulnerability' && f.status === 'fixed').length;
+  return { packages, findings: findings.length, bySeverity, byKind, fixable };
 }

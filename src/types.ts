@@ -3,7 +3,7 @@
  * (see docs/scan-result.md); bump SCAN_RESULT_SCHEMA when its shape changes.
  */
 
-export const SCAN_RESULT_SCHEMA = 'cavas.scan-result/v1';
+export const SCAN_RESULT_SCHEMA = 'cavas.scan-result/v2';
 
 /** Package ecosystems, named as in purl types where one exists. */
 export type Ecosystem =
@@ -56,6 +56,16 @@ export interface ImageMeta {
   created?: string;
   layers: LayerMeta[];
   config: ImageConfig;
+  /** The config's build history, empty_layer steps (ENV, EXPOSE, ...) included. */
+  history?: HistoryEntry[];
+}
+
+export interface HistoryEntry {
+  createdBy?: string;
+  created?: string;
+  emptyLayer: boolean;
+  /** The layer this step produced; undefined for empty_layer steps. */
+  layer?: number;
 }
 
 /** The parts of the OCI image config `config` object cavas reads. */
@@ -130,12 +140,62 @@ export interface VulnerabilityFinding {
   layer: number;
 }
 
-export type Finding = VulnerabilityFinding;
+/**
+ * What config, secret and malware findings share: a rule, where it was found (a file in a
+ * layer or a field of the image config) and how to fix it.
+ */
+export interface RuleFindingBase {
+  /** Stable rule id, e.g. config/root-user, secret/aws-access-key, malware/eicar (docs/rules.md). */
+  ruleId: string;
+  severity: Severity;
+  title: string;
+  /** What exactly was found, one line. Never holds an unredacted secret. */
+  message: string;
+  remediation: string;
+  /** CIS Docker Benchmark / NIST SP 800-190 sections. */
+  references: string[];
+  /** A file in the image (root-relative, no leading slash)... */
+  path?: string;
+  /** ...and the layer holding the version found. */
+  layer?: number;
+  /** 1-based line in the file (or Dockerfile). */
+  line?: number;
+  /** Or a field of the image config or history: config.User, config.Env[2], history[10]. */
+  field?: string;
+  /** The file was deleted or replaced by this later layer; its bytes are still in the image. */
+  removedInLayer?: number;
+}
+
+export interface ConfigFinding extends RuleFindingBase {
+  kind: 'config';
+}
+
+export interface SecretFinding extends RuleFindingBase {
+  kind: 'secret';
+  /** The secret redacted: its first 4 characters, then ****. */
+  match: string;
+}
+
+export interface MalwareFinding extends RuleFindingBase {
+  kind: 'malware';
+  /** Signature or known-bad sample name. */
+  signature: string;
+  engine: 'eicar' | 'hash' | 'clamav';
+  sha256?: string;
+  /** Member of a zip/jar the hit is inside. */
+  member?: string;
+}
+
+export type Finding = VulnerabilityFinding | ConfigFinding | SecretFinding | MalwareFinding;
+export type RuleFinding = ConfigFinding | SecretFinding | MalwareFinding;
 
 export interface ScanSummary {
   packages: number;
   findings: number;
   bySeverity: Record<Severity, number>;
+  /** Findings of each kind (vulnerability, config, secret, malware). */
+  byKind?: Record<Finding['kind'], number>;
+  /** Vulnerability findings with a fixed version. */
   fixable: number;
 }
 
@@ -145,8 +205,12 @@ export interface ScanResult {
   scannedAt: string;
   image: ImageMeta;
   inventory: Inventory;
+  /** What was looked for (vuln, config, secret, malware); absent in v1 results means vuln only. */
+  scanners?: string[];
   findings: Finding[];
   summary: ScanSummary;
   db?: { builtAt: string; sources: Array<{ name: string; records: number; fetchedAt: string }> };
   warnings: string[];
+  /** Checks that could not run to the end (clamd unreachable): the result is incomplete. */
+  errors?: string[];
 }

@@ -72,9 +72,20 @@ export interface KevEntry {
 }
 
 /** What a feed parser writes into. The store implements it inside one transaction. */
+export interface MalwareHash {
+  /** Lowercase hex. */
+  sha256: string;
+  /** Signature or family name, else the sample's file name. */
+  name: string;
+  /** The list it came from (mirror path or file name). */
+  source: string;
+}
+
 export interface AdvisorySink {
   addAdvisory(a: Advisory): void;
   addKev(k: KevEntry): void;
+  /** A file known to be malware, by SHA-256 (MalwareBazaar exports, plain hash lists). */
+  addMalwareHash?(h: MalwareHash): void;
   /** A recoverable oddity in the feed (unknown ecosystem, record without id): counted and reported. */
   warn(message: string): void;
 }

@@ -7,10 +7,10 @@ import { closeSync, existsSync, fsyncSync, openSync, readSync, statSync } from '
 import Database from 'better-sqlite3';
 import type { Ecosystem, Severity } from '../types.js';
 import { CavasError, describeError } from '../util/errors.js';
-import type { Advisory, AdvisorySink, AffectedPackage, AffectedRange, AffectedStatus, KevEntry } from './model.js';
+import type { Advisory, AdvisorySink, AffectedPackage, AffectedRange, AffectedStatus, KevEntry, MalwareHash } from './model.js';
 
 /** Bump when the tables change; a reader refuses any other version (the user re-runs `db update`). */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 const SCHEMA = `
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -46,6 +46,11 @@ CREATE TABLE kev (
   ransomware TEXT,
   vendor_project TEXT,
   product TEXT
+) WITHOUT ROWID;
+CREATE TABLE malware_hashes (
+  sha256 TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  source TEXT NOT NULL
 ) WITHOUT ROWID;
 CREATE TABLE sources (
   name TEXT PRIMARY KEY,
@@ -102,6 +107,7 @@ export interface BuildCounts {
   advisories: number;
   affected: number;
   kev: number;
+  malwareHashes: number;
 }
 
 interface SeenAdvisory {
@@ -137,6 +143,7 @@ export class AdvisoryDbWriter implements AdvisorySink {
   private readonly mergeAdvisory: Database.Statement;
   private readonly insertAffected: Database.Statement;
   private readonly insertKev: Database.Statement;
+  private readonly insertMalware: Database.Statement;
   private readonly insertSource: Database.Statement;
   private open = true;
 
@@ -169,6 +176,7 @@ export class AdvisoryDbWriter implements AdvisorySink {
     this.insertKev = this.db.prepare(
       `INSERT OR IGNORE INTO kev (cve, date_added, due_date, ransomware, vendor_project, product) VALUES (?, ?, ?, ?, ?, ?)`,
     );
+    this.insertMalware = this.db.prepare('INSERT OR IGNORE INTO malware_hashes (sha256, name, source) VALUES (?, ?, ?)');
     this.insertSource = this.db.prepare(
       `INSERT OR REPLACE INTO sources (name, feed, location, records, bytes, sha256, fetched_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
     );
@@ -269,6 +277,12 @@ export class AdvisoryDbWriter implements AdvisorySink {
     );
   }
 
+  addMalwareHash(h: MalwareHash): void {
+    this.records++;
+    // the first list to name a hash wins; later ones add nothing a finding would show
+    this.insertMalware.run(h.sha256, h.name, h.source);
+  }
+
   warn(message: string): void {
     this.onWarning(message);
   }
@@ -326,7 +340,7 @@ export class AdvisoryDbWriter implements AdvisorySink {
 
 function readCounts(db: Database.Database): BuildCounts {
   const count = (table: string): number => (db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
-  return { advisories: count('advisories'), affected: count('affected'), kev: count('kev') };
+  return { advisories: count('advisories'), affected: count('affected'), kev: count('kev'), malwareHashes: count('malware_hashes') };
 }
 
 // ---------------------------------------------------------------------------------------
@@ -445,6 +459,20 @@ export class AdvisoryDb {
       }
     });
     return out;
+  }
+
+  /** Known-malware entries for these SHA-256 hashes (lowercase hex), by hash. */
+  malwareByHash(hashes: readonly string[]): Map<string, { name: string; source: string }> {
+    const unique = [...new Set(hashes)];
+    const found = new Map<string, { name: string; source: string }>();
+    this.guard(() => {
+      for (let i = 0; i < unique.length; i += IN_CHUNK) {
+        const chunk = unique.slice(i, i + IN_CHUNK);
+        const stmt = this.db.prepare(`SELECT sha256, name, source FROM malware_hashes WHERE sha256 IN (${chunk.map(() => '?').join(',')})`);
+        for (const row of stmt.all(...chunk) as Array<{ sha256: string; name: string; source: string }>) found.set(row.sha256, { name: row.name, source: row.source });
+      }
+    });
+    return found;
   }
 
   /** The subset of these CVE ids that are in the KEV catalog. */

@@ -84,12 +84,16 @@ export const ALPINE_BRANCHES: readonly string[] = [
 const ALPINE_REPOS = ['main', 'community'] as const;
 const DEBIAN_TRACKER = 'debian/tracker.json';
 const KEV_FILE = 'kev/known_exploited_vulnerabilities.json';
+/** The MalwareBazaar export a URL mirror (or upstream) is asked for; a directory mirror offers every list in malware/. */
+const MALWARE_FILE = 'malware/malwarebazaar-recent.csv';
+const MALWARE_LIST_RE = /\.(csv|txt|sha256|sha256sums)$/i;
 
 const UPSTREAM = {
   osv: 'https://osv-vulnerabilities.storage.googleapis.com',
   alpine: 'https://secdb.alpinelinux.org',
   debian: 'https://security-tracker.debian.org/tracker/data/json',
   kev: 'https://www.cisa.gov/sites/default/files/feeds/known_exploited_vulnerabilities.json',
+  malware: 'https://bazaar.abuse.ch/export/csv/recent/',
 };
 
 /** Downloads run this far ahead of the parser, so at most this many files sit in the temp dir. */
@@ -145,7 +149,22 @@ function fixedFileList(): FeedFile[] {
     ),
     { feed: 'debian-tracker', relPath: DEBIAN_TRACKER },
     { feed: 'kev', relPath: KEV_FILE },
+    { feed: 'malware-hashes', relPath: MALWARE_FILE },
   ];
+}
+
+/** Hash lists in a directory mirror's malware/ folder; the folder is optional. */
+async function malwareLists(root: string): Promise<FeedFile[]> {
+  try {
+    const entries = await readdir(path.join(root, 'malware'), { withFileTypes: true });
+    return entries
+      .filter((e) => e.isFile() && MALWARE_LIST_RE.test(e.name))
+      .map((e): FeedFile => ({ feed: 'malware-hashes', relPath: `malware/${e.name}` }))
+      .sort((a, b) => a.relPath.localeCompare(b.relPath));
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw new CavasError('IO', `cannot list mirror directory ${path.join(root, 'malware')}: ${describeError(e)}`, { cause: e });
+  }
 }
 
 async function subdirs(dir: string): Promise<string[]> {
@@ -191,6 +210,7 @@ async function discoverDirFiles(root: string, log: (m: string) => void): Promise
       if (existsSync(path.join(root, relPath))) files.push({ feed: 'alpine-secdb', relPath });
     }
   }
+  files.push(...(await malwareLists(root)));
   const missing: FeedFile[] = [];
   for (const f of [
     { feed: 'debian-tracker', relPath: DEBIAN_TRACKER },
@@ -208,6 +228,7 @@ function fileUrl(origin: Exclude<Origin, { kind: 'dir' }>, relPath: string): str
   if (parts[0] === 'alpine-secdb') return `${UPSTREAM.alpine}/${parts[1] ?? ''}/${parts[2] ?? ''}`;
   if (relPath === DEBIAN_TRACKER) return UPSTREAM.debian;
   if (relPath === KEV_FILE) return UPSTREAM.kev;
+  if (relPath === MALWARE_FILE) return UPSTREAM.malware;
   throw new Error(`no upstream URL for ${relPath}`);
 }
 
@@ -315,6 +336,8 @@ function missingWarnings(missing: { file: FeedFile; location: string }[], origin
   const alpine = missing.filter((m) => m.file.feed === 'alpine-secdb');
   for (const m of missing) {
     if (m.file.feed === 'alpine-secdb' && alpine.length > 1) continue;
+    // optional: most mirrors carry no malware lists, and saying so each update is noise
+    if (m.file.feed === 'malware-hashes') continue;
     warnings.push(`${m.file.relPath}: not found at ${m.location}, skipped`);
   }
   if (alpine.length > 1) {

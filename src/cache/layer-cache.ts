@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import type { FileClaim, LayerAnalysis } from '../image/layer.js';
+import type { FileClaim, LayerAnalysis, LayerScanner } from '../image/layer.js';
 import type { LayerBlobResult } from '../image/layer-blob.js';
 import { DIGEST_RE } from '../image/oci-layout.js';
 import { CAVAS_VERSION } from '../util/version.js';
@@ -33,9 +33,16 @@ export class LayerCache {
   hits = 0;
   misses = 0;
 
-  constructor(cacheDir: string, claims: readonly FileClaim[]) {
+  /** Entries are read only when every scanner's results can be (see LayerScanner.cacheKey); they are always written. */
+  private readonly readable: boolean;
+  /** Results of scanners without a cache key are never stored: they would be stale. */
+  private readonly volatile: ReadonlySet<string>;
+
+  constructor(cacheDir: string, claims: readonly FileClaim[], scanners: readonly LayerScanner[] = []) {
+    this.readable = scanners.every((s) => s.cacheKey !== undefined);
+    this.volatile = new Set(scanners.filter((s) => s.cacheKey === undefined).map((s) => s.name));
     const key = createHash('sha256')
-      .update(JSON.stringify([FORMAT, CAVAS_VERSION, claims.map((c) => [c.name, c.maxBytes])]))
+      .update(JSON.stringify([FORMAT, CAVAS_VERSION, claims.map((c) => [c.name, c.maxBytes]), scanners.filter((s) => s.cacheKey !== undefined).map((s) => [s.name, s.cacheKey])]))
       .digest('hex')
       .slice(0, 16);
     this.root = join(cacheDir, 'layers');
@@ -48,7 +55,7 @@ export class LayerCache {
 
   /** A damaged entry counts as a miss: the layer is simply analysed again. */
   get(digest: string): LayerBlobResult | undefined {
-    if (!DIGEST_RE.test(digest)) return undefined;
+    if (!this.readable || !DIGEST_RE.test(digest)) return undefined;
     let stored: StoredLayer;
     try {
       stored = JSON.parse(gunzipSync(readFileSync(this.file(digest))).toString('utf8')) as StoredLayer;
@@ -97,13 +104,14 @@ export class LayerCache {
   /** Written to a temp name and renamed, so a crash or a parallel scan never leaves half an entry. */
   put(result: LayerBlobResult): void {
     if (!DIGEST_RE.test(result.digest)) return;
+    const scans = result.analysis.scans && Object.fromEntries(Object.entries(result.analysis.scans).filter(([name]) => !this.volatile.has(name)));
     const stored: StoredLayer = {
       format: FORMAT,
       digest: result.digest,
       diffId: result.diffId,
       size: result.size,
       compression: result.compression,
-      analysis: { ...result.analysis, captured: result.analysis.captured.map((c) => ({ path: c.path, content: c.content.toString('base64') })) },
+      analysis: { ...result.analysis, scans, captured: result.analysis.captured.map((c) => ({ path: c.path, content: c.content.toString('base64') })) },
     };
     atomicWrite(this.file(result.digest), gzipSync(JSON.stringify(stored), { level: 1 }));
   }

@@ -8,6 +8,7 @@ import { describeError, isCavasError } from '../util/errors.js';
 import { resolveCacheDir } from '../util/cache-dir.js';
 import { CAVAS_VERSION } from '../util/version.js';
 import { registerDbCommands } from './commands/db.js';
+import { registerLintCommand } from './commands/lint.js';
 import { registerScanCommand } from './commands/scan.js';
 
 export const EXIT_ERROR = 2;
@@ -23,6 +24,7 @@ function buildProgram(): Command {
   const cacheDir = (): string => resolveCacheDir(program.opts<{ cacheDir?: string }>().cacheDir);
   registerScanCommand(program, cacheDir);
   registerDbCommands(program, cacheDir);
+  registerLintCommand(program);
   return program;
 }
 

@@ -8,6 +8,9 @@
 import type { ImageFilesystem } from '../image/filesystem.js';
 import type { FileClaim } from '../image/layer.js';
 import type { Package } from '../types.js';
+import { parseApkInstalled } from './apk/parse.js';
+
+const APK_INSTALLED = 'lib/apk/db/installed';
 
 const DPKG_INFO = 'var/lib/dpkg/info/';
 const DPKG_STATUS_D = 'var/lib/dpkg/status.d/';
@@ -42,7 +45,21 @@ export function ownedFiles(fs: ImageFilesystem): Map<string, string> {
       if (clean) owners.set(clean, pkg);
     }
   }
+  addApkOwners(fs, owners);
   return owners;
+}
+
+/** apk's installed db lists each package's files (F: dir, R: file); the apk claim captures it. */
+function addApkOwners(fs: ImageFilesystem, owners: Map<string, string>): void {
+  const db = fs.read(APK_INSTALLED);
+  if (!db) return;
+  try {
+    for (const rec of parseApkInstalled(db.content.toString('utf8'), APK_INSTALLED)) {
+      for (const file of rec.files) owners.set(file.replace(/^\/+/, ''), rec.name);
+    }
+  } catch {
+    // the apk extractor reports an unreadable db; ownership is only a refinement
+  }
 }
 
 /** Marks language packages whose declaring file an OS package installed. */

@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { CavasError, describeError, isCavasError } from '../util/errors.js';
 import { BlobDecoder, DEFAULT_LIMITS, sniffCompression, type DecompressionLimits } from './decompress.js';
-import type { FileClaim } from './layer.js';
-import { analyzeLayerBlob, LayerBlobReader, type LayerBlobResult } from './layer-blob.js';
+import type { FileClaim, LayerScanner } from './layer.js';
+import { analyzeLayerBlob, LayerBlobReader, type AnalyzeOptions, type LayerBlobResult } from './layer-blob.js';
 import { TarParser, type TarEntrySink } from './tar-parser.js';
 import { normaliseEntryPath, resolveLinkTarget } from './paths.js';
 
@@ -52,6 +52,7 @@ export async function readArchive(
   name: string,
   claims: readonly FileClaim[],
   limits: DecompressionLimits = DEFAULT_LIMITS,
+  scanners: readonly LayerScanner[] = [],
 ): Promise<ArchivePass> {
   let input;
   try {
@@ -64,7 +65,7 @@ export async function readArchive(
     throw new CavasError('NOT_FOUND', `${name}: cannot open (${describeError(e)})`);
   }
   try {
-    return await readArchiveStream(input, name, claims, limits);
+    return await readArchiveStream(input, name, claims, limits, scanners);
   } finally {
     input.destroy();
   }
@@ -76,6 +77,7 @@ export async function readArchiveStream(
   name: string,
   claims: readonly FileClaim[],
   limits: DecompressionLimits = DEFAULT_LIMITS,
+  scanners: readonly LayerScanner[] = [],
 ): Promise<ArchivePass> {
   const entries = new Map<string, ArchiveEntry>();
   const links = new Map<string, string>();
@@ -88,7 +90,7 @@ export async function readArchiveStream(
     }
     if (header.typeflag !== '0' && header.typeflag !== '7') return undefined;
     const path = normaliseEntryPath(header.name, name);
-    return new EntryReader(path, header.size, claims, limits, (entry) => entries.set(path, entry));
+    return new EntryReader(path, header.size, { claims, scanners, limits }, (entry) => entries.set(path, entry));
   }, name);
   // the archive's own digest is named nowhere, so only its layers are hashed
   const outer = new BlobDecoder(name, (chunk) => parser.write(chunk), { ...limits, maxBytes: Number.MAX_SAFE_INTEGER }, { hash: false });
@@ -135,8 +137,7 @@ class EntryReader implements TarEntrySink {
   constructor(
     private readonly path: string,
     private readonly size: number,
-    private readonly claims: readonly FileClaim[],
-    private readonly limits: DecompressionLimits,
+    private readonly walk: { claims: readonly FileClaim[]; scanners: readonly LayerScanner[]; limits: DecompressionLimits },
     private readonly done: (entry: ArchiveEntry) => void,
   ) {
     if (size <= SMALL_ENTRY_BYTES) this.mode = 'buffer';
@@ -168,7 +169,7 @@ class EntryReader implements TarEntrySink {
         return;
       }
       this.mode = 'layer';
-      this.layer = new LayerBlobReader({ where: this.path, claims: this.claims, limits: this.limits });
+      this.layer = new LayerBlobReader({ where: this.path, ...this.walk });
       return this.feedLayer(head);
     }
     return this.feedLayer(chunk);
@@ -178,7 +179,7 @@ class EntryReader implements TarEntrySink {
     if (this.mode === 'buffer' || this.mode === 'head') {
       const data = Buffer.concat(this.head);
       const entry: ArchiveEntry = { path: this.path, size: this.size, digest: sha256(data), data };
-      if (looksLikeLayer(data)) await walkBuffered(entry, data, this.path, this.claims, this.limits);
+      if (looksLikeLayer(data)) await walkBuffered(entry, data, { where: this.path, ...this.walk });
       this.done(entry);
       return;
     }
@@ -210,9 +211,9 @@ class EntryReader implements TarEntrySink {
   }
 }
 
-async function walkBuffered(entry: ArchiveEntry, data: Buffer, where: string, claims: readonly FileClaim[], limits: DecompressionLimits): Promise<void> {
+async function walkBuffered(entry: ArchiveEntry, data: Buffer, opts: AnalyzeOptions): Promise<void> {
   try {
-    entry.layer = await analyzeLayerBlob([data], { where, claims, limits });
+    entry.layer = await analyzeLayerBlob([data], opts);
   } catch (e) {
     if (!isCavasError(e)) throw e;
     entry.layerError = e;

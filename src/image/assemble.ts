@@ -1,4 +1,4 @@
-import type { ImageMeta, LayerMeta } from '../types.js';
+import type { HistoryEntry, ImageMeta, LayerMeta } from '../types.js';
 import { CavasError } from '../util/errors.js';
 import { configPlatform, layerHistory, type RawImageConfig } from './config.js';
 import type { LayerAnalysis } from './layer.js';
@@ -45,7 +45,21 @@ export function assembleImage(input: AssembleInput): { meta: ImageMeta; layers: 
     layers: metas,
     config: input.config.config ?? {},
   };
+  const fullHistory = imageHistory(input.config);
+  if (fullHistory.length > 0) meta.history = fullHistory;
   if (input.manifestDigest) meta.manifestDigest = input.manifestDigest;
   if (input.config.created) meta.created = input.config.created;
   return { meta, layers: analyses, warnings };
+}
+
+/** Every history step, with the layer each non-empty one produced. */
+function imageHistory(config: AssembleInput['config']): HistoryEntry[] {
+  let layer = 0;
+  return (config.history ?? []).map((h) => {
+    const entry: HistoryEntry = { emptyLayer: h.empty_layer === true };
+    if (typeof h.created_by === 'string') entry.createdBy = h.created_by;
+    if (typeof h.created === 'string') entry.created = h.created;
+    if (!entry.emptyLayer) entry.layer = layer++;
+    return entry;
+  });
 }

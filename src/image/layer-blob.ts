@@ -1,6 +1,6 @@
 import { CavasError } from '../util/errors.js';
 import { BlobDecoder, DEFAULT_LIMITS, type Compression, type DecompressionLimits } from './decompress.js';
-import type { FileClaim, LayerAnalysis } from './layer.js';
+import type { FileClaim, LayerAnalysis, LayerScanner } from './layer.js';
 import { LayerWalker } from './walk-layer.js';
 
 export interface LayerBlobResult {
@@ -16,6 +16,8 @@ export interface LayerBlobResult {
 export interface AnalyzeOptions {
   where: string;
   claims: readonly FileClaim[];
+  /** See every file as it streams past (secrets, malware). */
+  scanners?: readonly LayerScanner[];
   limits?: DecompressionLimits;
 }
 
@@ -28,7 +30,7 @@ export class LayerBlobReader {
   private readonly decoder: BlobDecoder;
 
   constructor(opts: AnalyzeOptions) {
-    this.walker = new LayerWalker(opts.where, opts.claims);
+    this.walker = new LayerWalker(opts.where, opts.claims, opts.scanners);
     this.decoder = new BlobDecoder(opts.where, (chunk) => this.walker.write(chunk), opts.limits ?? DEFAULT_LIMITS);
   }
 
@@ -38,7 +40,7 @@ export class LayerBlobReader {
 
   async end(): Promise<LayerBlobResult> {
     await this.decoder.end();
-    const analysis = this.walker.end();
+    const analysis = await this.walker.end();
     const diffId = this.decoder.plainDigest();
     analysis.diffId = diffId;
     return { digest: this.decoder.digest(), diffId, size: this.decoder.rawBytes, compression: this.decoder.compression ?? 'none', analysis };

@@ -27,6 +27,8 @@ export interface LayerAnalysis {
   opaqueDirs: string[];
   /** Contents of the files some claim asked for, by path. */
   captured: CapturedContent[];
+  /** Per-layer results of the LayerScanners (secrets, malware), by scanner name; JSON. */
+  scans?: Record<string, unknown>;
   /** Non-fatal oddities: claimed files over their size limit, unsupported entry types. */
   warnings: string[];
 }
@@ -48,4 +50,35 @@ export interface FileClaim {
    * merged; undefined keeps nothing. Without it the content is kept as read.
    */
   reduce?(path: string, content: Buffer): Buffer | undefined;
+}
+
+/** Receives one file's body as it streams past. A chunk is only valid during the call: copy what you keep. */
+export interface FileSink {
+  data(chunk: Buffer): void | Promise<void>;
+  /** A returned promise holds the walk (backpressure); its rejection fails the layer. */
+  end(): void | Promise<void>;
+}
+
+/**
+ * A consumer that sees every regular file of every layer, deleted ones included, as the
+ * layer streams past, beside the claims: the secret and malware scanners. Unlike a claim
+ * it never makes the walker keep a file; it keeps its own per-layer results.
+ */
+export interface LayerScanner {
+  readonly name: string;
+  /**
+   * Stands for the scanner's rules and settings in the layer-cache key. undefined when the
+   * results depend on something outside cavas (a clamd's signatures): then no layer is
+   * taken from the cache while this scanner runs.
+   */
+  readonly cacheKey: string | undefined;
+  /** One LayerScan per layer walked. */
+  begin(where: string): LayerScan;
+}
+
+export interface LayerScan {
+  /** For each regular file: a sink for its bytes, or undefined to skip it. */
+  file(path: string, entry: LayerEntry): FileSink | undefined;
+  /** After the layer's last file: the JSON-serialisable result stored in LayerAnalysis.scans. */
+  finish(): unknown;
 }

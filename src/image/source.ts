@@ -1,12 +1,14 @@
 import type { ImageMeta, Platform } from '../types.js';
 import type { DecompressionLimits } from './decompress.js';
-import type { FileClaim, LayerAnalysis } from './layer.js';
+import type { FileClaim, LayerAnalysis, LayerScanner } from './layer.js';
 
 export interface SourceOptions {
   platform: Platform;
   /** The user named the platform: never fall back to another one. */
   platformExplicit: boolean;
   claims: readonly FileClaim[];
+  /** See every file of every layer as it streams past (secrets, malware). */
+  scanners?: readonly LayerScanner[];
   limits?: DecompressionLimits;
   /** Where per-layer analyses are cached (sources that can trust digests before reading). */
   cacheDir?: string;

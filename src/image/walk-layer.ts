@@ -1,7 +1,7 @@
 import { describeError } from '../util/errors.js';
 import { TarParser, type TarEntrySink, type TarHeader } from './tar-parser.js';
 import { normaliseEntryPath, resolveLinkTarget } from './paths.js';
-import type { CapturedContent, EntryType, FileClaim, LayerAnalysis, LayerEntry } from './layer.js';
+import type { CapturedContent, EntryType, FileClaim, FileSink, LayerAnalysis, LayerEntry, LayerScan, LayerScanner } from './layer.js';
 
 const WHITEOUT_PREFIX = '.wh.';
 const OPAQUE_MARKER = '.wh..wh..opq';
@@ -32,27 +32,44 @@ function entryType(typeflag: string): EntryType {
 export class LayerWalker {
   readonly analysis: LayerAnalysis = { diffId: '', entries: [], whiteouts: [], opaqueDirs: [], captured: [], warnings: [] };
   private readonly parser: TarParser;
+  private readonly scans: Array<{ name: string; scan: LayerScan }>;
 
   constructor(
     private readonly where: string,
     private readonly claims: readonly FileClaim[],
+    scanners: readonly LayerScanner[] = [],
   ) {
     this.parser = new TarParser((header) => this.onEntry(header), where);
+    this.scans = scanners.map((s) => ({ name: s.name, scan: s.begin(where) }));
   }
 
   write(chunk: Buffer): Promise<void> {
     return this.parser.write(chunk);
   }
 
-  end(): LayerAnalysis {
+  async end(): Promise<LayerAnalysis> {
     this.parser.end();
+    if (this.scans.length > 0) {
+      const scans: Record<string, unknown> = {};
+      for (const { name, scan } of this.scans) scans[name] = await scan.finish();
+      this.analysis.scans = scans;
+    }
     return this.analysis;
   }
 
   private onEntry(header: TarHeader): TarEntrySink | undefined {
     const wanted = handleEntry(header, this.analysis, this.where, this.claims);
-    if (!wanted) return undefined;
-    const { path, claim } = wanted;
+    if (this.scans.length === 0 || wanted?.entry.type !== 'file') return wanted?.claim ? this.claimSink(wanted.path, wanted.claim) : undefined;
+    const sinks: FileSink[] = [];
+    for (const { scan } of this.scans) {
+      const sink = scan.file(wanted.path, wanted.entry);
+      if (sink) sinks.push(sink);
+    }
+    if (wanted.claim) sinks.push(this.claimSink(wanted.path, wanted.claim));
+    return sinks.length <= 1 ? sinks[0] : fanOut(sinks);
+  }
+
+  private claimSink(path: string, claim: FileClaim): TarEntrySink {
     const parts: Buffer[] = [];
     let skipped = false;
     return {
@@ -71,6 +88,18 @@ export class LayerWalker {
   }
 }
 
+/** One file's bytes to several consumers, read once. */
+function fanOut(sinks: readonly FileSink[]): TarEntrySink {
+  const all = (results: Array<void | Promise<void>>): void | Promise<void> => {
+    const pending = results.filter((r): r is Promise<void> => r instanceof Promise);
+    if (pending.length > 0) return Promise.all(pending).then(() => undefined);
+  };
+  return {
+    data: (chunk) => all(sinks.map((s) => s.data(chunk))),
+    end: () => all(sinks.map((s) => s.end())),
+  };
+}
+
 /** Store a claimed file's content, or what the claim reduces it to. */
 export function keepClaimed(claim: FileClaim, path: string, content: Buffer, analysis: LayerAnalysis, where: string): void {
   if (claim.sniff && !claim.sniff(content.subarray(0, 4096))) return;
@@ -87,8 +116,8 @@ export function keepClaimed(claim: FileClaim, path: string, content: Buffer, ana
   if (kept) analysis.captured.push({ path, content: kept } satisfies CapturedContent);
 }
 
-/** Returns the path to capture and the claim that wants it, or undefined to skip the body. */
-function handleEntry(header: TarHeader, analysis: LayerAnalysis, where: string, claims: readonly FileClaim[]): { path: string; claim: FileClaim } | undefined {
+/** The recorded entry, with the claim that wants its bytes (if any); undefined for whiteouts and the root. */
+function handleEntry(header: TarHeader, analysis: LayerAnalysis, where: string, claims: readonly FileClaim[]): { path: string; entry: LayerEntry; claim?: FileClaim } | undefined {
   const type = entryType(header.typeflag);
   const path = normaliseEntryPath(header.name, where);
   if (path === '') return undefined;
@@ -119,14 +148,14 @@ function handleEntry(header: TarHeader, analysis: LayerAnalysis, where: string, 
   if (type === 'hardlink') entry.link = normaliseEntryPath(header.linkname ?? '', `${where}: hard link "${path}"`);
   analysis.entries.push(entry);
 
-  if (type !== 'file') return undefined;
+  if (type !== 'file') return { path, entry };
   for (const claim of claims) {
     if (!claim.wants(path, entry)) continue;
     if (entry.size > claim.maxBytes) {
       analysis.warnings.push(`${where}: ${path} is ${entry.size} bytes, over the ${claim.name} limit of ${claim.maxBytes}; not read`);
-      return undefined;
+      return { path, entry };
     }
-    return { path, claim };
+    return { path, entry, claim };
   }
-  return undefined;
+  return { path, entry };
 }

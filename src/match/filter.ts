@@ -1,4 +1,4 @@
-import { severityRank, type Severity, type VulnerabilityFinding } from '../types.js';
+import { severityRank, type Finding, type Severity } from '../types.js';
 
 export interface FindingFilter {
   /** Keep only these severities (the CLI accepts a list or a threshold). */
@@ -6,9 +6,10 @@ export interface FindingFilter {
   ignoreUnfixed?: boolean;
 }
 
-export function filterFindings(findings: VulnerabilityFinding[], filter: FindingFilter): VulnerabilityFinding[] {
+/** --ignore-unfixed concerns vulnerabilities only; --severity every kind. */
+export function filterFindings<F extends Finding>(findings: F[], filter: FindingFilter): F[] {
   return findings.filter((f) => {
-    if (filter.ignoreUnfixed && f.status === 'unfixed') return false;
+    if (filter.ignoreUnfixed && f.kind === 'vulnerability' && f.status === 'unfixed') return false;
     if (filter.severities && !filter.severities.has(f.severity)) return false;
     return true;
   });

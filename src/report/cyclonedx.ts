@@ -8,7 +8,8 @@ import { randomUUID } from 'node:crypto';
 import { Enums, Models, Serialize, Spec, SPDX } from '@cyclonedx/cyclonedx-library';
 import { PackageURL } from 'packageurl-js';
 import { cvssBaseScore } from '../advisory/cvss.js';
-import type { Finding, ImageMeta, Package, ScanResult, Severity } from '../types.js';
+import type { ImageMeta, Package, ScanResult, Severity, VulnerabilityFinding as Finding } from '../types.js';
+import { vulnerabilityFindings } from './kinds.js';
 import { advisorySource } from './advisory-source.js';
 import { compareFindings } from './order.js';
 import type { Reporter } from './reporter.js';
@@ -273,7 +274,7 @@ export function buildBom(result: ScanResult): Models.Bom {
   }
 
   const groups = new Map<string, VulnGroup>();
-  for (const f of [...result.findings].sort(compareFindings)) {
+  for (const f of vulnerabilityFindings(result.findings).sort(compareFindings)) {
     const group = groups.get(f.id) ?? { id: f.id, findings: [] };
     group.findings.push(f);
     groups.set(f.id, group);

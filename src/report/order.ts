@@ -1,10 +1,10 @@
 /**
  * The one order findings are shown in, by every format that lists them.
  */
-import { severityRank, type Finding } from '../types.js';
+import { severityRank, type VulnerabilityFinding } from '../types.js';
 
 /** Worst severity first, then package name, then id (CVE-2023-4911 before CVE-2023-45853); installed version only breaks ties. */
-export function compareFindings(a: Finding, b: Finding): number {
+export function compareFindings(a: VulnerabilityFinding, b: VulnerabilityFinding): number {
   return (
     severityRank(a.severity) - severityRank(b.severity) ||
     a.package.name.localeCompare(b.package.name, 'en') ||
@@ -12,3 +12,5 @@ export function compareFindings(a: Finding, b: Finding): number {
     a.installedVersion.localeCompare(b.installedVersion, 'en')
   );
 }
+
+export { compareRuleFindings } from '../check/rule.js';

@@ -2,8 +2,10 @@
  * `--format table`: what a person reads in a terminal.
  */
 import Table from 'cli-table3';
-import { SEVERITY_ORDER, type Finding, type ScanResult, type Severity } from '../types.js';
-import { compareFindings } from './order.js';
+import { SEVERITY_ORDER, type Finding, type RuleFinding, type ScanResult, type Severity, type VulnerabilityFinding } from '../types.js';
+import { configFindings, malwareFindings, secretFindings, vulnerabilityFindings } from './kinds.js';
+import { compareFindings, compareRuleFindings } from './order.js';
+import { findingLocation } from './location.js';
 import type { Reporter, RenderOptions } from './reporter.js';
 
 const TITLE_MAX = 60;
@@ -49,11 +51,12 @@ function summaryLine(findings: readonly Finding[]): string {
   const counts = new Map<Severity, number>(SEVERITY_ORDER.map((s) => [s, 0]));
   for (const f of findings) counts.set(f.severity, (counts.get(f.severity) ?? 0) + 1);
   const bySeverity = SEVERITY_ORDER.map((s) => `${s}: ${counts.get(s) ?? 0}`).join(', ');
-  const fixable = findings.filter((f) => f.status === 'fixed').length;
-  return `Total: ${findings.length} (${bySeverity}), fixable: ${fixable}`;
+  const vulns = vulnerabilityFindings(findings);
+  const fixable = vulns.length > 0 ? `, fixable vulnerabilities: ${vulns.filter((f) => f.status === 'fixed').length}` : '';
+  return `Total: ${findings.length} (${bySeverity})${fixable}`;
 }
 
-function findingsTable(findings: readonly Finding[], opts: RenderOptions): string {
+function vulnerabilityTable(findings: readonly VulnerabilityFinding[], opts: RenderOptions): string {
   const head = ['Package', 'Installed', 'Fixed', 'Severity', 'ID', 'Title', 'Layer'];
   const table = new Table({
     head: head.map((h) => paint(h, BOLD, opts)),
@@ -76,13 +79,39 @@ function findingsTable(findings: readonly Finding[], opts: RenderOptions): strin
   return table.toString();
 }
 
-function renderTable(result: ScanResult, opts: RenderOptions): string {
-  const lines: string[] = [headerLine(result), ''];
-  if (result.findings.length === 0) {
-    lines.push('No vulnerabilities found.');
-  } else {
-    lines.push(findingsTable(result.findings, opts), summaryLine(result.findings));
+const MESSAGE_MAX = 80;
+
+function ruleTable(findings: readonly RuleFinding[], opts: RenderOptions): string {
+  const table = new Table({
+    head: ['Severity', 'Rule', 'Where', 'Message'].map((h) => paint(h, BOLD, opts)),
+    style: { head: [], border: [], compact: true },
+  });
+  for (const f of [...findings].sort(compareRuleFindings)) {
+    table.push([paint(f.severity, SEVERITY_COLOR[f.severity], opts), clean(f.ruleId), clean(findingLocation(f)), truncate(clean(f.message), MESSAGE_MAX)]);
   }
+  return table.toString();
+}
+
+/** Each kind of finding gets its own section, so a vulnerability list is not broken up by a Dockerfile nit. */
+function sections(result: ScanResult, opts: RenderOptions): string[] {
+  const lines: string[] = [];
+  const scanned = new Set(result.scanners ?? ['vuln']);
+  const vulns = vulnerabilityFindings(result.findings);
+  if (scanned.has('vuln')) lines.push('Vulnerabilities', vulns.length > 0 ? vulnerabilityTable(vulns, opts) : 'No vulnerabilities found.', '');
+  const ruleSections: Array<[string, string, RuleFinding[], string]> = [
+    ['config', 'Configuration', configFindings(result.findings), 'No configuration defects found.'],
+    ['secret', 'Secrets', secretFindings(result.findings), 'No secrets found.'],
+    ['malware', 'Malware', malwareFindings(result.findings), 'No malware found.'],
+  ];
+  for (const [scanner, title, found, none] of ruleSections) {
+    if (scanned.has(scanner)) lines.push(title, found.length > 0 ? ruleTable(found, opts) : none, '');
+  }
+  return lines;
+}
+
+function renderTable(result: ScanResult, opts: RenderOptions): string {
+  const lines: string[] = [headerLine(result), '', ...sections(result, opts)];
+  if (result.findings.length > 0) lines.push(summaryLine(result.findings));
   if (result.warnings.length > 0) {
     lines.push('', `Warnings (${result.warnings.length}):`, ...result.warnings.map((w) => `  - ${clean(w)}`));
   }

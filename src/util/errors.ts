@@ -19,7 +19,9 @@ export type ErrorCode =
   | 'DB_CORRUPT'
   | 'PLATFORM_NOT_FOUND'
   | 'NOT_FOUND'
-  | 'IO';
+  | 'IO'
+  | 'BAD_INPUT'
+  | 'CLAMD';
 
 export class CavasError extends Error {
   readonly code: ErrorCode;

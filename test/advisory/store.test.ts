@@ -103,7 +103,7 @@ describe('AdvisoryDbWriter + AdvisoryDb', () => {
       assert.equal(st.schemaVersion, SCHEMA_VERSION);
       assert.equal(st.builtAt, '2026-01-02T03:04:05.000Z');
       assert.equal(st.origin, 'test');
-      assert.deepEqual(st.counts, { advisories: 1, affected: 2, kev: 2 });
+      assert.deepEqual(st.counts, { advisories: 1, affected: 2, kev: 2, malwareHashes: 0 });
       assert.deepEqual(st.sources.map((s) => [s.name, s.feed, s.records]), [['osv/npm/all.zip', 'osv', 1]]);
     } finally {
       db.close();

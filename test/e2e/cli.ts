@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ScanResult } from '../../src/types.js';
+import type { Finding, ScanResult, VulnerabilityFinding } from '../../src/types.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 export const CLI = join(root, 'dist', 'cli', 'main.js');
@@ -46,4 +46,9 @@ export function scanJson(cacheDir: string, target: string, extra: string[] = [])
   const r = cavas(['--cache-dir', cacheDir, 'scan', target, '--format', 'json', ...extra]);
   if (r.status !== 0) throw new Error(`scan ${target} failed (${r.status}): ${r.stderr}`);
   return JSON.parse(r.stdout) as ScanResult;
+}
+
+/** The vulnerability findings of a result (scans also report config, secret and malware findings). */
+export function vulns(r: { findings: Finding[] }): VulnerabilityFinding[] {
+  return r.findings.filter((f): f is VulnerabilityFinding => f.kind === 'vulnerability');
 }

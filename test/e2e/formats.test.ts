@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
 import type { ScanResult } from '../../src/types.js';
-import { IMAGES, corpusCache, scanJson, tempDir } from './cli.js';
+import { IMAGES, corpusCache, scanJson, tempDir, vulns } from './cli.js';
 
 let cache: { dir: string; cleanup: () => void };
 let work: string;
@@ -26,7 +26,7 @@ after(() => {
 });
 
 function findingKeys(result: ScanResult): string[] {
-  return result.findings.map((f) => `${f.id} ${f.package.name} ${f.installedVersion} ${f.fixedVersion} L${f.layer} ${f.severity}`).sort();
+  return vulns(result).map((f) => `${f.id} ${f.package.name} ${f.installedVersion} ${f.fixedVersion} L${f.layer} ${f.severity}`).sort();
 }
 
 function packageKeys(result: ScanResult): string[] {

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { after, before, it } from 'node:test';
 import { buildImage, dir, file, symlink } from '../fixtures/hostile-images.js';
 import { BASH, CURL, NODEJS, OPENSSL, RpmWorkshop, sqlitePath, TZDATA } from '../extract/rpm/fixtures.js';
-import { MIRROR, corpusCache, scanJson, tempDir } from './cli.js';
+import { MIRROR, corpusCache, scanJson, tempDir, vulns } from './cli.js';
 
 let work: string;
 let cache: { dir: string; cleanup: () => void };
@@ -100,6 +100,6 @@ it('lists every installed rpm and exactly the AlmaLinux OSV findings the oracle 
   assert.deepEqual(listed, installed.map((p) => `${p.name} ${p.evr}`).sort());
   const expected = expectedFindings();
   assert.ok(expected.length >= 5, `the fixture has known-vulnerable packages (${expected.length})`);
-  const got = result.findings.filter((f) => f.package.ecosystem === 'rpm').map((f) => `${f.id} ${f.package.name} ${f.fixedVersion}`).sort();
+  const got = vulns(result).filter((f) => f.package.ecosystem === 'rpm').map((f) => `${f.id} ${f.package.name} ${f.fixedVersion}`).sort();
   assert.deepEqual(got, expected);
 });

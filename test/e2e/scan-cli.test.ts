@@ -4,7 +4,7 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Spec, Validation } from '@cyclonedx/cyclonedx-library';
-import { IMAGES, cavas, corpusCache, scanJson, tempDir } from './cli.js';
+import { IMAGES, cavas, corpusCache, scanJson, tempDir, vulns } from './cli.js';
 
 let cache: { dir: string; cleanup: () => void };
 let work: string;
@@ -24,20 +24,24 @@ after(() => {
 describe('cavas scan', () => {
   it('json: findings carry id, aliases, package, versions, severity, title and layer; sorted by severity', () => {
     const r = scanJson(cache.dir, APP);
-    assert.equal(r.schema, 'cavas.scan-result/v1');
+    assert.equal(r.schema, 'cavas.scan-result/v2');
     assert.equal(r.inventory.packages.filter((p) => p.ecosystem === 'deb').length, 117);
     assert.equal(r.inventory.packages.filter((p) => p.ecosystem === 'npm').length, 69);
     assert.equal(r.inventory.os?.codename, 'bookworm');
-    const ranks = r.findings.map((f) => SEVERITIES.indexOf(f.severity));
-    assert.deepEqual(ranks, [...ranks].sort((a, b) => a - b));
+    // sorted by severity within each kind; vulnerabilities first
+    for (const kind of ['vulnerability', 'config', 'secret', 'malware'] as const) {
+      const ranks = r.findings.filter((f) => f.kind === kind).map((f) => SEVERITIES.indexOf(f.severity));
+      assert.deepEqual(ranks, [...ranks].sort((a, b) => a - b), kind);
+    }
+    assert.equal(r.findings[0]!.kind, 'vulnerability');
     // zlib's minizip CVE is open in bookworm (OSV DEBIAN-CVE record): unfixed, and merged with its Debian id
-    const zlib = r.findings.find((f) => f.id === 'CVE-2023-45853' && f.package.name === 'zlib1g');
+    const zlib = vulns(r).find((f) => f.id === 'CVE-2023-45853' && f.package.name === 'zlib1g');
     assert.ok(zlib, 'CVE-2023-45853 on zlib1g');
     assert.equal(zlib.fixedVersion, 'unfixed');
     assert.ok(zlib.aliases.includes('DEBIAN-CVE-2023-45853'));
     assert.equal(zlib.layer, 0);
     // libssl3 is matched through its source package openssl, found in layer 1
-    const ssl = r.findings.filter((f) => f.package.name === 'libssl3');
+    const ssl = vulns(r).filter((f) => f.package.name === 'libssl3');
     assert.ok(ssl.length > 0);
     assert.ok(ssl.every((f) => f.package.source?.name === 'openssl' && f.layer === 1 && f.title));
     assert.equal(r.summary.findings, r.findings.length);
@@ -49,8 +53,9 @@ describe('cavas scan', () => {
     assert.equal(high.findings.length, all.findings.filter((f) => f.severity === 'CRITICAL' || f.severity === 'HIGH').length);
     assert.ok(high.findings.length > 0 && high.findings.length < all.findings.length);
     const fixed = scanJson(cache.dir, APP, ['--ignore-unfixed']);
-    assert.equal(fixed.findings.length, all.findings.filter((f) => f.fixedVersion !== 'unfixed').length);
-    assert.ok(fixed.findings.every((f) => f.status === 'fixed'));
+    assert.equal(vulns(fixed).length, vulns(all).filter((f) => f.fixedVersion !== 'unfixed').length);
+    assert.ok(vulns(fixed).every((f) => f.status === 'fixed'));
+    assert.equal(fixed.findings.length - vulns(fixed).length, all.findings.length - vulns(all).length, '--ignore-unfixed leaves other kinds alone');
 
     assert.equal(cavas(['--cache-dir', cache.dir, 'scan', APP, '-f', 'json', '--exit-code', '3']).status, 3);
     assert.equal(cavas(['--cache-dir', cache.dir, 'scan', APP, '-f', 'json']).status, 0);
@@ -60,7 +65,7 @@ describe('cavas scan', () => {
   });
 
   it('table is the default, sorted by severity, without colour when piped', () => {
-    const r = cavas(['--cache-dir', cache.dir, 'scan', APP]);
+    const r = cavas(['--cache-dir', cache.dir, 'scan', APP, '--scanners', 'vuln']);
     assert.equal(r.status, 0);
     assert.equal(r.stdout.includes('\u001b['), false, 'no ANSI escapes');
     assert.match(r.stdout, /Debian GNU\/Linux 12 \(bookworm\)/);

@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CLI } from '../e2e/cli.js';
+import { CLI, vulns } from '../e2e/cli.js';
 import type { ScanResult } from '../../src/types.js';
 
 export interface TimedRun {
@@ -66,7 +66,7 @@ export function parseScan(r: TimedRun, what: string): ScanResult {
 /** What must not change between scanning an image from a file and from a registry. */
 export function essence(r: ScanResult): { findings: string[]; purls: string[] } {
   return {
-    findings: r.findings.map((f) => [f.id, f.package.name, f.package.purl, f.installedVersion, f.fixedVersion, f.layer].join(' | ')).sort(),
+    findings: vulns(r).map((f) => [f.id, f.package.name, f.package.purl, f.installedVersion, f.fixedVersion, f.layer].join(' | ')).sort(),
     purls: r.inventory.packages.map((p) => p.purl).sort(),
   };
 }

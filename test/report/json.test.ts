@@ -107,7 +107,7 @@ describe('json reporter', () => {
   test('prints the result as indented JSON with a final newline, and it round-trips', () => {
     const out = jsonReporter.render(sampleResult(), { color: false });
     assert.ok(out.endsWith('}\n'));
-    assert.ok(out.startsWith('{\n  "schema": "cavas.scan-result/v1",\n'));
+    assert.ok(out.startsWith('{\n  "schema": "cavas.scan-result/v2",\n'));
     assert.deepEqual(JSON.parse(out), sampleResult());
   });
 

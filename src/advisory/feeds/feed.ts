@@ -12,7 +12,7 @@ export interface FeedContext {
 }
 
 export interface AdvisoryFeed {
-  readonly name: 'osv' | 'alpine-secdb' | 'debian-tracker' | 'kev';
+  readonly name: 'osv' | 'alpine-secdb' | 'debian-tracker' | 'kev' | 'malware-hashes';
   /** Parse one fully downloaded file on local disk; push records into sink. */
   load(filePath: string, sink: AdvisorySink, ctx: FeedContext): Promise<void>;
 }

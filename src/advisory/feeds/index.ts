@@ -3,6 +3,7 @@ import { alpineSecdbFeed } from './alpine-secdb.js';
 import { debianTrackerFeed } from './debian-tracker.js';
 import type { AdvisoryFeed } from './feed.js';
 import { kevFeed } from './kev.js';
+import { malwareHashesFeed } from './malware-hashes.js';
 import { osvFeed } from './osv.js';
 
 export type { AdvisoryFeed, FeedContext } from './feed.js';
@@ -12,4 +13,5 @@ export const feeds: Readonly<Record<AdvisoryFeed['name'], AdvisoryFeed>> = {
   'alpine-secdb': alpineSecdbFeed,
   'debian-tracker': debianTrackerFeed,
   kev: kevFeed,
+  'malware-hashes': malwareHashesFeed,
 };

@@ -7,6 +7,11 @@ import { scan } from '../../scan.js';
 import { TtyProgress } from '../progress.js';
 import { SEVERITY_ORDER, type Severity } from '../../types.js';
 import { CavasError, describeError } from '../../util/errors.js';
+import { DEFAULT_SCANNERS, SCANNER_NAMES, type ScannerName } from '../../check/index.js';
+import { loadSecretConfig } from '../../check/secret/config-file.js';
+
+/** Same as any error: some check could not run (clamd unreachable). */
+const EXIT_INCOMPLETE = 2;
 
 interface ScanFlags {
   format: string;
@@ -21,6 +26,10 @@ interface ScanFlags {
   passwordStdin?: boolean;
   quiet?: boolean;
   timeout: string;
+  scanners: string;
+  secretConfig?: string;
+  clamd?: string;
+  malwareHashes?: string;
 }
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
@@ -59,6 +68,16 @@ export function parseSeverities(spec: string): Set<Severity> {
   return out;
 }
 
+/** "vuln,secret" -> the scanners, in a fixed order; unknown names are a usage error. */
+export function parseScanners(spec: string): ScannerName[] {
+  const names = spec.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
+  if (names.length === 0) throw new CavasError('USAGE', `--scanners is empty (choose from ${SCANNER_NAMES.join(', ')})`);
+  for (const n of names) {
+    if (!(SCANNER_NAMES as readonly string[]).includes(n)) throw new CavasError('USAGE', `unknown scanner "${n}" (choose from ${SCANNER_NAMES.join(', ')})`);
+  }
+  return SCANNER_NAMES.filter((s) => names.includes(s));
+}
+
 function parseExitCode(v: string): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 0 || n > 255) throw new CavasError('USAGE', `--exit-code must be 0..255, got "${v}"`);
@@ -68,7 +87,7 @@ function parseExitCode(v: string): number {
 export function registerScanCommand(program: Command, cacheDir: () => string): void {
   program
     .command('scan')
-    .description('scan a container image for vulnerable OS packages')
+    .description('scan a container image for vulnerabilities, configuration defects, secrets and malware')
     .argument('<target>', 'docker-archive:PATH, oci-archive:PATH, oci:DIR[:REF], dir:ROOTFS, a path (auto-detected), or an image reference (registry/repo:tag, docker://REF)')
     .addOption(new Option('-f, --format <format>', 'report format').choices(Object.keys(reporters)).default('table'))
     .option('-o, --output <file>', 'write the report to a file instead of stdout')
@@ -81,9 +100,15 @@ export function registerScanCommand(program: Command, cacheDir: () => string): v
     .option('--username <name>', 'registry user name (with --password-stdin; or CAVAS_USERNAME/CAVAS_PASSWORD)')
     .option('--password-stdin', 'read the registry password from standard input')
     .option('--timeout <seconds>', 'registry connect/idle timeout', '30')
+    .option('--scanners <list>', `what to look for: ${SCANNER_NAMES.join(',')}`, DEFAULT_SCANNERS.join(','))
+    .option('--secret-config <file>', 'YAML with allow-paths (globs) and disable-rules for the secret scanner')
+    .option('--clamd <address>', 'also scan every file with ClamAV: unix:/path/to/clamd.sock or tcp://host:port')
+    .option('--malware-hashes <file>', 'extra known-malware SHA-256 list (sha256sum lines or MalwareBazaar CSV)')
     .option('-q, --quiet', 'no progress display')
     .action(async (target: string, flags: ScanFlags) => {
       const exitCode = parseExitCode(flags.exitCode);
+      const scanners = parseScanners(flags.scanners);
+      const secret = flags.secretConfig ? loadSecretConfig(flags.secretConfig) : undefined;
       const reporter = getReporter(flags.format);
       const timeout = Number(flags.timeout);
       if (!Number.isFinite(timeout) || timeout <= 0) throw new CavasError('USAGE', `--timeout must be a positive number of seconds, got "${flags.timeout}"`);
@@ -100,6 +125,10 @@ export function registerScanCommand(program: Command, cacheDir: () => string): v
         progress,
         ignoreUnfixed: flags.ignoreUnfixed,
         severities: flags.severity ? parseSeverities(flags.severity) : undefined,
+        scanners,
+        secret,
+        clamd: flags.clamd,
+        malwareHashes: flags.malwareHashes,
       });
       const color = !flags.output && process.stdout.isTTY === true && !process.env.NO_COLOR;
       const text = reporter.render(result, { color });
@@ -113,5 +142,10 @@ export function registerScanCommand(program: Command, cacheDir: () => string): v
       // the table shows warnings itself; machine formats keep stdout clean
       if (flags.format !== 'table' || flags.output) for (const w of result.warnings) process.stderr.write(`cavas: warning: ${w}\n`);
       if (exitCode !== 0 && result.findings.length > 0) process.exitCode = exitCode;
+      // the report is printed, but an incomplete scan must not pass a CI gate
+      if (result.errors?.length) {
+        for (const e of result.errors) process.stderr.write(`cavas: error: ${e}\n`);
+        process.exitCode = EXIT_INCOMPLETE;
+      }
     });
 }

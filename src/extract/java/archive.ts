@@ -5,7 +5,7 @@
  * read, and bytes inflated. Past a bound the archive is left with what was found so far.
  */
 import { describeError } from '../../util/errors.js';
-import { ZipArchive, type ZipEntry, ZipLimitError } from './zip.js';
+import { ZipArchive, type ZipEntry, ZipLimitError } from '../../util/zip.js';
 
 export interface JarLimits {
   /** Archives inside archives: the top-level one is depth 0. */

@@ -17,7 +17,7 @@ function archiveSource(transport: string, layout: Layout): ImageSource {
     async load(target, ref, opts) {
       const { path, imageRef } = await splitPathAndRef(target);
       const name = ref;
-      const pass = await readArchive(path, name, opts.claims, opts.limits);
+      const pass = await readArchive(path, name, opts.claims, opts.limits, opts.scanners);
       const useDocker = layout === 'docker' || (layout === 'auto' && pass.entries.has('manifest.json'));
       if (useDocker) {
         if (!pass.entries.has('manifest.json')) throw new CavasError('BAD_IMAGE', `${name}: no manifest.json: not a docker-archive (try oci-archive:)`);

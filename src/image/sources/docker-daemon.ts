@@ -76,7 +76,7 @@ export const dockerDaemonSource: ImageSource = {
       throw new CavasError('FETCH_FAILED', `${ref}: the engine at ${endpoint.label} answered ${res.statusCode}: ${await errorBody(res)}`);
     }
     try {
-      const pass = await readArchiveStream(res, ref, opts.claims, opts.limits);
+      const pass = await readArchiveStream(res, ref, opts.claims, opts.limits, opts.scanners);
       return await loadDocker(pass, ref, ref, 'docker-daemon', undefined, opts);
     } finally {
       res.destroy();

@@ -83,7 +83,7 @@ export const ociDirSource: ImageSource = {
       }
       // a device or FIFO never ends: refuse it instead of reading forever
       if (!st.isFile()) throw new CavasError('BAD_IMAGE', `${where}: blob ${desc.digest} in ${dir} is not a regular file`);
-      const result = await analyzeLayerBlob(createReadStream(file), { where, claims: opts.claims, limits: opts.limits });
+      const result = await analyzeLayerBlob(createReadStream(file), { where, claims: opts.claims, scanners: opts.scanners, limits: opts.limits });
       layers.push({ result, expectDigest: desc.digest, expectSize: desc.size });
     }
     return assembleImage({

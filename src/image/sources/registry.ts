@@ -36,7 +36,7 @@ export const registrySource: ImageSource = {
     const selected = await selectManifest(index, reader, { name, platform: opts.platform, platformExplicit: opts.platformExplicit });
     const configDesc = selected.manifest.config;
     if (configDesc.size > MAX_CONFIG_BYTES) throw new CavasError('LIMIT_EXCEEDED', `${name}: config of ${configDesc.size} bytes is too large`);
-    const cache = opts.cacheDir ? new LayerCache(opts.cacheDir, opts.claims) : undefined;
+    const cache = opts.cacheDir ? new LayerCache(opts.cacheDir, opts.claims, opts.scanners) : undefined;
     let configData = cache?.getBlob(configDesc.digest);
     if (!configData) {
       configData = await client.getBlobBuffer(reference, configDesc.digest, MAX_CONFIG_BYTES);
@@ -77,7 +77,7 @@ async function pullLayer(
     return cached;
   }
   const where = `layer ${index} (${short(desc.digest)}) of ${name}`;
-  const reader = new LayerBlobReader({ where, claims: opts.claims, limits: opts.limits });
+  const reader = new LayerBlobReader({ where, claims: opts.claims, scanners: opts.scanners, limits: opts.limits });
   const chunks = (await client.getBlob(reference, desc.digest, desc.size))[Symbol.asyncIterator]();
   try {
     for (;;) {

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { lstat, open, readdir, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CavasError, describeError } from '../../util/errors.js';
-import type { LayerAnalysis, LayerEntry } from '../layer.js';
+import type { FileSink, LayerAnalysis, LayerEntry } from '../layer.js';
 import { resolveLinkTarget } from '../paths.js';
 import { keepClaimed } from '../walk-layer.js';
 import { hostPlatform } from '../platform.js';
@@ -26,6 +26,7 @@ export const rootfsDirSource: ImageSource = {
     const analysis: LayerAnalysis = { diffId: '', entries: [], whiteouts: [], opaqueDirs: [], captured: [], warnings: [] };
     const listing = createHash('sha256');
     const stack: string[] = [''];
+    const scans = (opts.scanners ?? []).map((s) => ({ name: s.name, scan: s.begin(ref) }));
     while (stack.length > 0) {
       const rel = stack.pop()!;
       const names = (await readdir(join(root, rel))).sort();
@@ -46,6 +47,8 @@ export const rootfsDirSource: ImageSource = {
         listing.update(`${path}\0${entry.type}\0${entry.mode}\0${entry.size}\0${st.mtimeMs}\n`);
         if (entry.type === 'dir') stack.push(path);
         else if (entry.type === 'file') {
+          const sinks = scans.map(({ scan }) => scan.file(path, entry)).filter((s): s is FileSink => s !== undefined);
+          if (sinks.length > 0) await streamTo(join(root, path), sinks);
           const claim = opts.claims.find((c) => c.wants(path, entry));
           if (!claim) continue;
           if (entry.size > claim.maxBytes) {
@@ -55,6 +58,10 @@ export const rootfsDirSource: ImageSource = {
           keepClaimed(claim, path, await readBounded(join(root, path), Math.min(entry.size, claim.maxBytes)), analysis, ref);
         }
       }
+    }
+    if (scans.length > 0) {
+      analysis.scans = {};
+      for (const { name, scan } of scans) analysis.scans[name] = await scan.finish();
     }
     // a stable id for the tree as listed, so results can still name "the layer"
     analysis.diffId = 'sha256:' + listing.digest('hex');
@@ -73,6 +80,18 @@ export const rootfsDirSource: ImageSource = {
     };
   },
 };
+
+async function streamTo(file: string, sinks: readonly FileSink[]): Promise<void> {
+  const fh = await open(file, 'r');
+  try {
+    for await (const chunk of fh.createReadStream({ highWaterMark: 256 * 1024, autoClose: false })) {
+      for (const s of sinks) await s.data(chunk as Buffer);
+    }
+  } finally {
+    await fh.close();
+  }
+  for (const s of sinks) await s.end();
+}
 
 /** Reads at most `max` bytes: the file may grow between lstat and read. */
 async function readBounded(file: string, max: number): Promise<Buffer> {

@@ -32,7 +32,7 @@ async function load(file: string, relPath: string) {
 
 describe('feeds index', () => {
   test('every feed is registered under its own name', () => {
-    assert.deepEqual(Object.keys(feeds).sort(), ['alpine-secdb', 'debian-tracker', 'kev', 'osv']);
+    assert.deepEqual(Object.keys(feeds).sort(), ['alpine-secdb', 'debian-tracker', 'kev', 'malware-hashes', 'osv']);
     for (const [name, feed] of Object.entries(feeds)) assert.equal(feed.name, name);
   });
 });

@@ -1,0 +1,67 @@
+/**
+ * Reports for `cavas lint` until it goes through the shared reporters: a table for people
+ * and a JSON document (schema cavas.lint-result/v1) for machines.
+ */
+import Table from 'cli-table3';
+import { SEVERITY_ORDER, type ConfigFinding, type Severity } from '../../types.js';
+import { CAVAS_VERSION } from '../../util/version.js';
+
+export const LINT_RESULT_SCHEMA = 'cavas.lint-result/v1';
+
+export interface LintResult {
+  schema: typeof LINT_RESULT_SCHEMA;
+  tool: { name: 'cavas'; version: string };
+  target: { kind: 'dockerfile'; path: string };
+  findings: ConfigFinding[];
+  summary: { findings: number; bySeverity: Record<Severity, number> };
+}
+
+export function lintResult(path: string, findings: ConfigFinding[]): LintResult {
+  const bySeverity = Object.fromEntries(SEVERITY_ORDER.map((s) => [s, 0])) as Record<Severity, number>;
+  for (const f of findings) bySeverity[f.severity]++;
+  return {
+    schema: LINT_RESULT_SCHEMA,
+    tool: { name: 'cavas', version: CAVAS_VERSION },
+    target: { kind: 'dockerfile', path },
+    findings,
+    summary: { findings: findings.length, bySeverity },
+  };
+}
+
+export function renderLintJson(result: LintResult): string {
+  return JSON.stringify(result, null, 2) + '\n';
+}
+
+const RESET = '\x1b[0m';
+const BOLD = '\x1b[1m';
+const SEVERITY_COLOR: Readonly<Record<Severity, string>> = {
+  CRITICAL: '\x1b[1;31m',
+  HIGH: '\x1b[31m',
+  MEDIUM: '\x1b[33m',
+  LOW: '\x1b[34m',
+  NEGLIGIBLE: '\x1b[2m',
+  UNKNOWN: '\x1b[90m',
+};
+
+/** Messages quote the Dockerfile (names, URLs): its control characters never reach the terminal. */
+function clean(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').trim();
+}
+
+export function renderLintTable(result: LintResult, opts: { color: boolean }): string {
+  const paint = (text: string, code: string): string => (opts.color ? `${code}${text}${RESET}` : text);
+  const counts = SEVERITY_ORDER.map((s) => `${s}: ${result.summary.bySeverity[s]}`).join(', ');
+  const lines = [`Dockerfile: ${clean(result.target.path)}`, `Total: ${result.summary.findings} (${counts})`];
+  if (result.findings.length > 0) {
+    const table = new Table({
+      head: ['Line', 'Rule', 'Severity', 'Message'].map((h) => paint(h, BOLD)),
+      style: { head: [], border: [], compact: true },
+    });
+    for (const f of result.findings) {
+      table.push([f.line === undefined ? '' : String(f.line), f.ruleId, paint(f.severity, SEVERITY_COLOR[f.severity]), clean(f.message)]);
+    }
+    lines.push(table.toString());
+  }
+  return lines.join('\n') + '\n';
+}
