@@ -145,6 +145,14 @@ try {
     for (let i = 0; i < RUNS; i++) {
       core.push(JSON.parse(execFileSync(process.execPath, [join(here, 'scan-once.mjs'), file, cacheDir, 'dpkg,apk,rpm'], { encoding: 'utf8' })));
     }
+    // what the secret scanner costs: vuln alone against vuln+secret, runs interleaved so load drifts hit both
+    const vulnOnly = [];
+    const vulnSecret = [];
+    for (let i = 0; i < RUNS; i++) {
+      for (const [list, scanners] of [[vulnOnly, 'vuln'], [vulnSecret, 'vuln,secret']]) {
+        list.push(JSON.parse(execFileSync(process.execPath, [join(here, 'scan-once.mjs'), file, cacheDir, '-', scanners], { encoding: 'utf8' })));
+      }
+    }
     const gunzips = [];
     for (let i = 0; i < RUNS; i++) gunzips.push(await gunzipOnly(file));
     const coldMs = median(runs.map((r) => r.coldMs));
@@ -158,6 +166,9 @@ try {
       ratioColdToGunzip: +(coldMs / gunzipMs).toFixed(2),
       ratioWarmToGunzip: +(warmMs / gunzipMs).toFixed(2),
       coreOnlyWarmMs: Math.round(median(core.map((r) => r.warmMs))),
+      vulnOnlyWarmMs: Math.round(median(vulnOnly.map((r) => r.warmMs))),
+      vulnSecretWarmMs: Math.round(median(vulnSecret.map((r) => r.warmMs))),
+      secretOverheadPct: Math.round((median(vulnSecret.map((r) => r.warmMs)) / median(vulnOnly.map((r) => r.warmMs)) - 1) * 100),
       maxRssMiB: Math.round(Math.max(...runs.map((r) => r.maxRssMiB))),
       findings: runs[0].findings,
     });
@@ -171,7 +182,7 @@ try {
     cpu: cpus()[0]?.model ?? 'unknown',
     cores: cpus().length,
     runs: RUNS,
-    note: 'coreOnlyWarmMs = warm scan with only the dpkg/apk/rpm extractors (all extractors otherwise); cold = first scan in a fresh process (includes module loading and JIT warm-up); warm = second scan in the same process; gunzip = only decompressing the same compressed bytes with zlib; medians of runs',
+    note: 'warmMs/coldMs = default scan (vuln,config,secret,malware); coreOnlyWarmMs = warm default scan with only the dpkg/apk/rpm extractors (all extractors otherwise); vulnOnlyWarmMs / vulnSecretWarmMs = warm --scanners vuln / vuln,secret, secretOverheadPct their difference; cold = first scan in a fresh process (includes module loading and JIT warm-up); warm = second scan in the same process; gunzip = only decompressing the same compressed bytes with zlib; medians of runs',
     dbUpdateMs,
     images: rows,
     registry: registry ?? 'skipped: docker-registry or skopeo not installed',

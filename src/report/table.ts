@@ -51,9 +51,8 @@ function summaryLine(findings: readonly Finding[]): string {
   const counts = new Map<Severity, number>(SEVERITY_ORDER.map((s) => [s, 0]));
   for (const f of findings) counts.set(f.severity, (counts.get(f.severity) ?? 0) + 1);
   const bySeverity = SEVERITY_ORDER.map((s) => `${s}: ${counts.get(s) ?? 0}`).join(', ');
-  const vulns = vulnerabilityFindings(findings);
-  const fixable = vulns.length > 0 ? `, fixable vulnerabilities: ${vulns.filter((f) => f.status === 'fixed').length}` : '';
-  return `Total: ${findings.length} (${bySeverity})${fixable}`;
+  const fixable = vulnerabilityFindings(findings).filter((f) => f.status === 'fixed').length;
+  return `Total: ${findings.length} (${bySeverity}), fixable: ${fixable}`;
 }
 
 function vulnerabilityTable(findings: readonly VulnerabilityFinding[], opts: RenderOptions): string {
@@ -92,21 +91,25 @@ function ruleTable(findings: readonly RuleFinding[], opts: RenderOptions): strin
   return table.toString();
 }
 
-/** Each kind of finding gets its own section, so a vulnerability list is not broken up by a Dockerfile nit. */
+/**
+ * Each kind of finding gets its own section, so a vulnerability list is not broken up by a
+ * Dockerfile nit; headings appear once more than one kind was looked for.
+ */
 function sections(result: ScanResult, opts: RenderOptions): string[] {
-  const lines: string[] = [];
   const scanned = new Set(result.scanners ?? ['vuln']);
+  const blocks: Array<[string, string]> = [];
   const vulns = vulnerabilityFindings(result.findings);
-  if (scanned.has('vuln')) lines.push('Vulnerabilities', vulns.length > 0 ? vulnerabilityTable(vulns, opts) : 'No vulnerabilities found.', '');
+  if (scanned.has('vuln')) blocks.push(['Vulnerabilities', vulns.length > 0 ? vulnerabilityTable(vulns, opts) : 'No vulnerabilities found.']);
   const ruleSections: Array<[string, string, RuleFinding[], string]> = [
     ['config', 'Configuration', configFindings(result.findings), 'No configuration defects found.'],
     ['secret', 'Secrets', secretFindings(result.findings), 'No secrets found.'],
     ['malware', 'Malware', malwareFindings(result.findings), 'No malware found.'],
   ];
   for (const [scanner, title, found, none] of ruleSections) {
-    if (scanned.has(scanner)) lines.push(title, found.length > 0 ? ruleTable(found, opts) : none, '');
+    if (scanned.has(scanner)) blocks.push([title, found.length > 0 ? ruleTable(found, opts) : none]);
   }
-  return lines;
+  if (blocks.length === 1) return [blocks[0]![1]];
+  return blocks.flatMap(([title, body], i) => (i === 0 ? [paint(title, BOLD, opts), body] : ['', paint(title, BOLD, opts), body]));
 }
 
 function renderTable(result: ScanResult, opts: RenderOptions): string {

@@ -98,7 +98,7 @@ describe('cavas findings match the independent oracle', () => {
       // Guards against an oracle that silently found nothing (e.g. missed the package db).
       assert.ok(expected.length > 0, `oracle produced no findings for ${image}`);
 
-      const out = run(process.execPath, [CLI, 'scan', imagePath, '--format', 'json', '--cache-dir', cacheDir]);
+      const out = run(process.execPath, [CLI, 'scan', imagePath, '--format', 'json', '--scanners', 'vuln', '--cache-dir', cacheDir]);
       const result = JSON.parse(out) as { findings: CavasFinding[] };
       assert.ok(Array.isArray(result.findings), 'scan JSON has no findings array');
       const raw = result.findings

@@ -1,5 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import type { ScanResult } from '../../src/types.js';
 import { tableReporter } from '../../src/report/table.js';
 import { sampleResult } from './fixtures/sample-result.js';
 
@@ -115,6 +116,22 @@ describe('table reporter', () => {
       out,
       'Image: docker-archive:legacy-app.docker.tar.gz  OS: Debian GNU/Linux 12 (bookworm)  Packages: 4\n\nNo vulnerabilities found.\n',
     );
+  });
+
+  test('config, secret and malware findings get a section each, with where they are', () => {
+    const r: ScanResult = { ...sampleResult(), scanners: ['vuln', 'config', 'secret', 'malware'] };
+    const base = { title: 't', remediation: 'r', references: [] };
+    r.findings = [
+      ...r.findings,
+      { kind: 'secret', ruleId: 'secret/private-key', severity: 'CRITICAL', message: 'RSA private key MIIE**** in this file', path: 'root/.ssh/id_rsa', layer: 7, line: 1, removedInLayer: 9, match: 'MIIE****', ...base },
+      { kind: 'config', ruleId: 'config/root-user', severity: 'MEDIUM', message: 'No USER is set', field: 'config.User', ...base },
+    ];
+    const out = tableReporter.render(r, { color: false });
+    assert.match(out, /^Vulnerabilities$/m);
+    assert.match(out, /^Configuration$[^]*config\/root-user[^]*config\.User/m);
+    assert.match(out, /^Secrets$[^]*\/root\/\.ssh\/id_rsa:1 \(layer 7\) removed in layer 9, still in the image/m);
+    assert.match(out, /^Malware\nNo malware found\.$/m);
+    assert.match(out, /^Total: 6 \(CRITICAL: 2, HIGH: 1, MEDIUM: 3,/m);
   });
 
   test('without a detected OS the header says unknown', () => {
