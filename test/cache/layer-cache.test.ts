@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, it } from 'node:test';
 import { LayerCache } from '../../src/cache/layer-cache.js';
-import type { FileClaim } from '../../src/image/layer.js';
+import type { FileClaim, LayerScanner } from '../../src/image/layer.js';
 import type { LayerBlobResult } from '../../src/image/layer-blob.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'cavas-layer-cache-'));
@@ -43,4 +43,18 @@ it('other claims, a damaged entry or a malformed digest are misses, never errors
   assert.equal(cache.get(digest), undefined);
   assert.equal(cache.misses, 1);
   assert.equal(cache.get('sha256:../../etc/passwd'), undefined);
+});
+
+it('keeps scanner results; scanner settings are part of the key; a scanner without a cache key bypasses reads and is never stored', () => {
+  const d = mkdtempSync(join(dir, 'scans-'));
+  const secret: LayerScanner = { name: 'secret', cacheKey: 'secret/a', begin: () => ({ file: () => undefined, finish: () => [] }) };
+  const clam: LayerScanner = { name: 'clamav', cacheKey: undefined, begin: () => ({ file: () => undefined, finish: () => ({}) }) };
+  const scanned: LayerBlobResult = { ...result, analysis: { ...result.analysis, scans: { secret: [{ path: 'a', ruleId: 'secret/x', line: 1 }], clamav: { hits: [{ path: 'b' }] } } } };
+
+  new LayerCache(d, claims, [secret, clam]).put(scanned);
+  assert.equal(new LayerCache(d, claims, [secret, clam]).get(digest), undefined, 'clamd verdicts depend on its signatures: no cached layer is used');
+  const back = new LayerCache(d, claims, [secret]).get(digest);
+  assert.deepEqual(back?.analysis.scans, { secret: [{ path: 'a', ruleId: 'secret/x', line: 1 }] }, 'clamav results were not stored');
+  const otherRules = { ...secret, cacheKey: 'secret/b' };
+  assert.equal(new LayerCache(d, claims, [otherRules]).get(digest), undefined, 'other secret rules: a miss');
 });
