@@ -2,6 +2,7 @@
  * `--format table`: what a person reads in a terminal.
  */
 import Table from 'cli-table3';
+import { BOLD, clean, paint as paintIf, SEVERITY_COLOR } from './terminal.js';
 import { SEVERITY_ORDER, type Finding, type RuleFinding, type ScanResult, type Severity, type VulnerabilityFinding } from '../types.js';
 import { configFindings, malwareFindings, secretFindings, vulnerabilityFindings } from './kinds.js';
 import { compareFindings, compareRuleFindings } from './order.js';
@@ -10,29 +11,10 @@ import type { Reporter, RenderOptions } from './reporter.js';
 
 const TITLE_MAX = 60;
 
-const RESET = '\x1b[0m';
-const SEVERITY_COLOR: Readonly<Record<Severity, string>> = {
-  CRITICAL: '\x1b[1;31m',
-  HIGH: '\x1b[31m',
-  MEDIUM: '\x1b[33m',
-  LOW: '\x1b[34m',
-  NEGLIGIBLE: '\x1b[2m',
-  UNKNOWN: '\x1b[90m',
-};
 const KEV_COLOR = '\x1b[1;35m';
-const BOLD = '\x1b[1m';
 
 function paint(text: string, code: string, opts: RenderOptions): string {
-  return opts.color ? `${code}${text}${RESET}` : text;
-}
-
-/**
- * Package names, titles and warnings come from the image and from advisory feeds, so a
- * hostile one could carry terminal escape sequences; control characters never reach the terminal.
- */
-function clean(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').trim();
+  return paintIf(text, code, opts.color);
 }
 
 function truncate(text: string, max: number): string {

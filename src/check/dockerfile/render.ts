@@ -3,6 +3,7 @@
  * and a JSON document (schema cavas.lint-result/v1) for machines.
  */
 import Table from 'cli-table3';
+import { BOLD, clean, paint as paintIf, SEVERITY_COLOR } from '../../report/terminal.js';
 import { SEVERITY_ORDER, type ConfigFinding, type Severity } from '../../types.js';
 import { CAVAS_VERSION } from '../../util/version.js';
 
@@ -32,25 +33,8 @@ export function renderLintJson(result: LintResult): string {
   return JSON.stringify(result, null, 2) + '\n';
 }
 
-const RESET = '\x1b[0m';
-const BOLD = '\x1b[1m';
-const SEVERITY_COLOR: Readonly<Record<Severity, string>> = {
-  CRITICAL: '\x1b[1;31m',
-  HIGH: '\x1b[31m',
-  MEDIUM: '\x1b[33m',
-  LOW: '\x1b[34m',
-  NEGLIGIBLE: '\x1b[2m',
-  UNKNOWN: '\x1b[90m',
-};
-
-/** Messages quote the Dockerfile (names, URLs): its control characters never reach the terminal. */
-function clean(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').trim();
-}
-
 export function renderLintTable(result: LintResult, opts: { color: boolean }): string {
-  const paint = (text: string, code: string): string => (opts.color ? `${code}${text}${RESET}` : text);
+  const paint = (text: string, code: string): string => paintIf(text, code, opts.color);
   const counts = SEVERITY_ORDER.map((s) => `${s}: ${result.summary.bySeverity[s]}`).join(', ');
   const lines = [`Dockerfile: ${clean(result.target.path)}`, `Total: ${result.summary.findings} (${counts})`];
   if (result.findings.length > 0) {

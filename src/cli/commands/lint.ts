@@ -1,10 +1,9 @@
-import { writeFileSync } from 'node:fs';
+import { useColor, writeReport } from '../output.js';
 import { Option, type Command } from 'commander';
 import { readDockerfileInput } from '../../check/dockerfile/input.js';
 import { lintDockerfile } from '../../check/dockerfile/lint.js';
 import { lintResult, renderLintJson, renderLintTable } from '../../check/dockerfile/render.js';
-import { CavasError, describeError } from '../../util/errors.js';
-import { parseSeverities } from './scan.js';
+import { parseExitCode, parseSeverities } from './scan.js';
 
 interface LintFlags {
   format: 'table' | 'json';
@@ -14,12 +13,6 @@ interface LintFlags {
 }
 
 // Same rule as scan's --exit-code; scan.ts does not export its parser.
-function parseExitCode(v: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0 || n > 255) throw new CavasError('USAGE', `--exit-code must be 0..255, got "${v}"`);
-  return n;
-}
-
 export function registerLintCommand(program: Command): void {
   program
     .command('lint')
@@ -35,15 +28,8 @@ export function registerLintCommand(program: Command): void {
       const input = await readDockerfileInput(file);
       const findings = lintDockerfile(input.text, input.path).filter((f) => !severities || severities.has(f.severity));
       const result = lintResult(input.path, findings);
-      const color = !flags.output && process.stdout.isTTY === true && !process.env.NO_COLOR;
-      const text = flags.format === 'json' ? renderLintJson(result) : renderLintTable(result, { color });
-      if (flags.output) {
-        try {
-          writeFileSync(flags.output, text);
-        } catch (e) {
-          throw new CavasError('IO', `cannot write ${flags.output}: ${describeError(e)}`);
-        }
-      } else process.stdout.write(text);
+      const text = flags.format === 'json' ? renderLintJson(result) : renderLintTable(result, { color: useColor(flags.output) });
+      writeReport(text, flags.output);
       if (exitCode !== 0 && findings.length > 0) process.exitCode = exitCode;
     });
 }

@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { useColor, writeReport } from '../output.js';
 import { Option, type Command } from 'commander';
 import { atLeast } from '../../match/filter.js';
 import { getReporter, reporters } from '../../report/index.js';
@@ -6,7 +6,7 @@ import type { RegistryOptions } from '../../image/source.js';
 import { scan } from '../../scan.js';
 import { TtyProgress } from '../progress.js';
 import { SEVERITY_ORDER, type Severity } from '../../types.js';
-import { CavasError, describeError } from '../../util/errors.js';
+import { CavasError } from '../../util/errors.js';
 import { DEFAULT_SCANNERS, SCANNER_NAMES, type ScannerName } from '../../check/index.js';
 import { loadSecretConfig } from '../../check/secret/config-file.js';
 
@@ -78,7 +78,7 @@ export function parseScanners(spec: string): ScannerName[] {
   return SCANNER_NAMES.filter((s) => names.includes(s));
 }
 
-function parseExitCode(v: string): number {
+export function parseExitCode(v: string): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 0 || n > 255) throw new CavasError('USAGE', `--exit-code must be 0..255, got "${v}"`);
   return n;
@@ -130,15 +130,7 @@ export function registerScanCommand(program: Command, cacheDir: () => string): v
         clamd: flags.clamd,
         malwareHashes: flags.malwareHashes,
       });
-      const color = !flags.output && process.stdout.isTTY === true && !process.env.NO_COLOR;
-      const text = reporter.render(result, { color });
-      if (flags.output) {
-        try {
-          writeFileSync(flags.output, text);
-        } catch (e) {
-          throw new CavasError('IO', `cannot write ${flags.output}: ${describeError(e)}`);
-        }
-      } else process.stdout.write(text);
+      writeReport(reporter.render(result, { color: useColor(flags.output) }), flags.output);
       // the table shows warnings itself; machine formats keep stdout clean
       if (flags.format !== 'table' || flags.output) for (const w of result.warnings) process.stderr.write(`cavas: warning: ${w}\n`);
       if (exitCode !== 0 && result.findings.length > 0) process.exitCode = exitCode;
