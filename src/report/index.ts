@@ -4,6 +4,10 @@
 import { CavasError } from '../util/errors.js';
 import { cyclonedxReporter } from './cyclonedx.js';
 import { jsonReporter } from './json.js';
+import { junitReporter } from './junit.js';
+import { markdownReporter } from './markdown.js';
+import { sarifReporter } from './sarif.js';
+import { spdxReporter } from './spdx.js';
 import type { Reporter } from './reporter.js';
 import { tableReporter } from './table.js';
 
@@ -13,6 +17,10 @@ export const reporters: Readonly<Record<string, Reporter>> = {
   table: tableReporter,
   json: jsonReporter,
   cyclonedx: cyclonedxReporter,
+  sarif: sarifReporter,
+  spdx: spdxReporter,
+  markdown: markdownReporter,
+  junit: junitReporter,
 };
 
 export function getReporter(name: string): Reporter {

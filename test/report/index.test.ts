@@ -4,8 +4,8 @@ import { getReporter, reporters } from '../../src/report/index.js';
 import { CavasError } from '../../src/util/errors.js';
 
 describe('report registry', () => {
-  test('lists table, json and cyclonedx under their own names', () => {
-    assert.deepEqual(Object.keys(reporters), ['table', 'json', 'cyclonedx']);
+  test('lists every format under its own name', () => {
+    assert.deepEqual(Object.keys(reporters), ['table', 'json', 'cyclonedx', 'sarif', 'spdx', 'markdown', 'junit']);
     for (const [key, reporter] of Object.entries(reporters)) {
       assert.equal(reporter.name, key);
       assert.ok(reporter.description.length > 0);
@@ -20,7 +20,7 @@ describe('report registry', () => {
         (e: unknown) =>
           e instanceof CavasError &&
           e.code === 'USAGE' &&
-          e.message === `unknown format "${name}" (choose table, json, cyclonedx)`,
+          e.message === `unknown format "${name}" (choose table, json, cyclonedx, sarif, spdx, markdown, junit)`,
       );
     }
   });
