@@ -17,7 +17,10 @@ import type { PullProgress, RegistryOptions } from './image/source.js';
 import { inventoryImage } from './inventory.js';
 import { filterFindings, type FindingFilter } from './match/filter.js';
 import { matchInventory } from './match/matcher.js';
-import { SCAN_RESULT_SCHEMA, SEVERITY_ORDER, type Finding, type ScanResult, type ScanSummary, type Severity } from './types.js';
+import { readIgnoreFile } from './policy/ignore-file.js';
+import { readOpenVex } from './policy/openvex.js';
+import { applySuppressions, expiredEntries } from './policy/suppress.js';
+import { SCAN_RESULT_SCHEMA, SEVERITY_ORDER, type Finding, type ImageMeta, type ScanResult, type ScanSummary, type Severity, type SuppressedFinding } from './types.js';
 import { advisoryDbPath, resolveCacheDir } from './util/cache-dir.js';
 import { CAVAS_VERSION } from './util/version.js';
 
@@ -37,7 +40,11 @@ export interface ScanOptions extends FindingFilter {
   clamd?: string;
   /** Extra known-malware hash list (sha256sum lines or MalwareBazaar CSV). */
   malwareHashes?: string;
-  /** Fixed clock for reproducible output and tests. */
+  /** A .cavasignore file: findings accepted on purpose, each with a reason and maybe an expiry. */
+  ignoreFile?: string;
+  /** OpenVEX documents whose not_affected / fixed statements suppress findings. */
+  vexFiles?: readonly string[];
+  /** Fixed clock for reproducible output and tests (also decides which ignore entries expired). */
   now?: Date;
 }
 
@@ -67,11 +74,13 @@ export async function scan(target: string, opts: ScanOptions = {}): Promise<Scan
     found.push(...runChecks({ image, fs, inventory, layers, owners, malwareLookup: hashLookup(db, extraHashes) }, checks));
     for (const layer of layers) warnings.push(...scannerWarnings(layer.scans));
     if (clamd) errors.push(...clamd.failures());
-    const findings = filterFindings(found, opts);
+    const now = opts.now ?? new Date();
+    const { kept, suppressed } = await suppress(found, opts, now, image, warnings);
+    const findings = filterFindings(kept, opts);
     const result: ScanResult = {
       schema: SCAN_RESULT_SCHEMA,
       tool: { name: 'cavas', version: CAVAS_VERSION },
-      scannedAt: (opts.now ?? new Date()).toISOString(),
+      scannedAt: now.toISOString(),
       image: redactImage(image),
       scanners: SCANNER_ORDER.filter((s) => scanners.has(s)),
       inventory,
@@ -84,11 +93,27 @@ export async function scan(target: string, opts: ScanOptions = {}): Promise<Scan
       result.db = { builtAt: status.builtAt, sources: sourcesByFeed(status.sources) };
     }
     if (errors.length > 0) result.errors = errors;
+    if (suppressed.length > 0) {
+      result.suppressed = suppressed;
+      result.summary.suppressed = suppressed.length;
+    }
     return result;
   } finally {
     db?.close();
     await clamd?.close();
   }
+}
+
+/** Risk acceptance: .cavasignore entries and OpenVEX statements take findings out, with their reason kept. */
+async function suppress(found: Finding[], opts: ScanOptions, now: Date, image: ImageMeta, warnings: string[]): Promise<{ kept: Finding[]; suppressed: SuppressedFinding[] }> {
+  if (!opts.ignoreFile && !opts.vexFiles?.length) return { kept: found, suppressed: [] };
+  const ignore = opts.ignoreFile ? await readIgnoreFile(opts.ignoreFile) : [];
+  const vex = (await Promise.all((opts.vexFiles ?? []).map((f) => readOpenVex(f)))).flat();
+  for (const e of expiredEntries(ignore, now)) {
+    warnings.push(`${e.source}: the entry for ${e.id} expired on ${e.expires}; its findings are reported again`);
+  }
+  const imageDigests = [image.manifestDigest, image.configDigest].filter((d): d is string => !!d);
+  return applySuppressions(found, { ignore, vex }, now, { imageDigests });
 }
 
 const SCANNER_ORDER: readonly ScannerName[] = ['vuln', 'config', 'secret', 'malware'];

@@ -3,6 +3,10 @@
  * (see docs/scan-result.md); bump SCAN_RESULT_SCHEMA when its shape changes.
  */
 
+import type { SuppressedFinding } from './policy/types.js';
+
+export type { SuppressedFinding } from './policy/types.js';
+
 export const SCAN_RESULT_SCHEMA = 'cavas.scan-result/v2';
 
 /** Package ecosystems, named as in purl types where one exists. */
@@ -197,6 +201,8 @@ export interface ScanSummary {
   byKind?: Record<Finding['kind'], number>;
   /** Vulnerability findings with a fixed version. */
   fixable: number;
+  /** Findings left out by .cavasignore or OpenVEX (listed in `suppressed`). */
+  suppressed?: number;
 }
 
 export interface ScanResult {
@@ -213,4 +219,6 @@ export interface ScanResult {
   warnings: string[];
   /** Checks that could not run to the end (clamd unreachable): the result is incomplete. */
   errors?: string[];
+  /** Findings accepted on purpose (.cavasignore, OpenVEX), with why; not in `findings`. */
+  suppressed?: SuppressedFinding[];
 }

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { Enums, Models, Serialize, Spec, SPDX } from '@cyclonedx/cyclonedx-library';
 import { PackageURL } from 'packageurl-js';
 import { cvssBaseScore } from '../advisory/cvss.js';
-import type { ImageMeta, Package, ScanResult, Severity, VulnerabilityFinding as Finding } from '../types.js';
+import type { ImageMeta, Package, ScanResult, Severity, SuppressedFinding, VulnerabilityFinding as Finding } from '../types.js';
 import { vulnerabilityFindings } from './kinds.js';
 import { advisorySource } from './advisory-source.js';
 import { compareFindings } from './order.js';
@@ -250,6 +250,54 @@ function vulnerability(group: VulnGroup, refsByPurl: ReadonlyMap<string, Models.
   return vuln;
 }
 
+const VEX_JUSTIFICATION: Readonly<Record<string, Enums.Vulnerability.AnalysisJustification>> = {
+  component_not_present: Enums.Vulnerability.AnalysisJustification.RequiresDependency,
+  vulnerable_code_not_present: Enums.Vulnerability.AnalysisJustification.CodeNotPresent,
+  vulnerable_code_not_in_execute_path: Enums.Vulnerability.AnalysisJustification.CodeNotReachable,
+  vulnerable_code_cannot_be_controlled_by_adversary: Enums.Vulnerability.AnalysisJustification.RequiresEnvironment,
+  inline_mitigations_already_exist: Enums.Vulnerability.AnalysisJustification.ProtectedByMitigatingControl,
+};
+
+/**
+ * Suppressed vulnerabilities go into the BOM as VEX: an OpenVEX not_affected/fixed statement
+ * becomes not_affected/resolved; a .cavasignore entry is an accepted risk, so the flaw is
+ * stated as exploitable with the response will_not_fix and the reason as detail.
+ */
+function addSuppressed(bom: Models.Bom, result: ScanResult, refsByPurl: ReadonlyMap<string, Models.BomRef[]>, takenIds: ReadonlySet<string>): void {
+  const groups = new Map<string, { id: string; findings: Finding[]; s: SuppressedFinding }>();
+  for (const s of result.suppressed ?? []) {
+    if (s.finding.kind !== 'vulnerability') continue;
+    const f = s.finding;
+    const key = `${f.id}\0${s.by}\0${s.reason}`;
+    const g = groups.get(key) ?? { id: f.id, findings: [], s };
+    g.findings.push(f);
+    groups.set(key, g);
+  }
+  const used = new Set(takenIds);
+  for (const g of groups.values()) {
+    const vuln = vulnerability({ id: g.id, findings: g.findings }, refsByPurl);
+    // a bom-ref must be unique; the same id can also be reported for another, unsuppressed package
+    let ref = g.id;
+    for (let n = 2; used.has(ref); n++) ref = `${g.id}#suppressed-${n}`;
+    used.add(ref);
+    vuln.bomRef.value = ref;
+    const { s } = g;
+    vuln.analysis =
+      s.by === 'openvex'
+        ? new Models.Vulnerability.Analysis({
+            state: s.vexStatus === 'fixed' ? Enums.Vulnerability.AnalysisState.Resolved : Enums.Vulnerability.AnalysisState.NotAffected,
+            justification: s.justification ? VEX_JUSTIFICATION[s.justification] : undefined,
+            detail: `${s.reason} (OpenVEX ${s.source})`,
+          })
+        : new Models.Vulnerability.Analysis({
+            state: Enums.Vulnerability.AnalysisState.Exploitable,
+            response: new Enums.Vulnerability.AnalysisResponseRepository([Enums.Vulnerability.AnalysisResponse.WillNotFix]),
+            detail: `Accepted risk: ${s.reason}${s.expires ? ` (until ${s.expires})` : ''} (${s.source})`,
+          });
+    bom.vulnerabilities.add(vuln);
+  }
+}
+
 /** The BOM model for a scan; exposed so tests and other serialisations can reuse it. */
 export function buildBom(result: ScanResult): Models.Bom {
   const bom = new Models.Bom({ serialNumber: `urn:uuid:${randomUUID()}` });
@@ -280,6 +328,7 @@ export function buildBom(result: ScanResult): Models.Bom {
     groups.set(f.id, group);
   }
   for (const group of groups.values()) bom.vulnerabilities.add(vulnerability(group, refsByPurl));
+  addSuppressed(bom, result, refsByPurl, new Set(groups.keys()));
   return bom;
 }
 

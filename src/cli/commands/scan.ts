@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { useColor, writeReport } from '../output.js';
 import { Option, type Command } from 'commander';
 import { atLeast } from '../../match/filter.js';
@@ -9,6 +10,19 @@ import { SEVERITY_ORDER, type Severity } from '../../types.js';
 import { CavasError } from '../../util/errors.js';
 import { DEFAULT_SCANNERS, SCANNER_NAMES, type ScannerName } from '../../check/index.js';
 import { loadSecretConfig } from '../../check/secret/config-file.js';
+
+const DEFAULT_IGNORE_FILE = '.cavasignore';
+
+/**
+ * The scan's "now": SOURCE_DATE_EPOCH (seconds) when set, as reproducible-build tools do;
+ * it stamps the report and decides which .cavasignore entries have expired.
+ */
+function scanClock(): Date {
+  const epoch = process.env.SOURCE_DATE_EPOCH;
+  if (epoch === undefined || epoch === '') return new Date();
+  if (!/^\d+$/.test(epoch)) throw new CavasError('USAGE', `SOURCE_DATE_EPOCH must be whole seconds since 1970, got "${epoch}"`);
+  return new Date(Number(epoch) * 1000);
+}
 
 /** Same as any error: some check could not run (clamd unreachable). */
 const EXIT_INCOMPLETE = 2;
@@ -30,6 +44,8 @@ interface ScanFlags {
   secretConfig?: string;
   clamd?: string;
   malwareHashes?: string;
+  ignoreFile?: string;
+  vex: string[];
 }
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
@@ -104,6 +120,8 @@ export function registerScanCommand(program: Command, cacheDir: () => string): v
     .option('--secret-config <file>', 'YAML with allow-paths (globs) and disable-rules for the secret scanner')
     .option('--clamd <address>', 'also scan every file with ClamAV: unix:/path/to/clamd.sock or tcp://host:port')
     .option('--malware-hashes <file>', 'extra known-malware SHA-256 list (sha256sum lines or MalwareBazaar CSV)')
+    .option('--ignore-file <file>', 'accepted risks: ids with a reason and optional expiry (default: ./.cavasignore when present)')
+    .option('--vex <file>', 'OpenVEX document whose not_affected/fixed statements suppress findings (repeatable)', collect, [])
     .option('-q, --quiet', 'no progress display')
     .action(async (target: string, flags: ScanFlags) => {
       const exitCode = parseExitCode(flags.exitCode);
@@ -129,6 +147,9 @@ export function registerScanCommand(program: Command, cacheDir: () => string): v
         secret,
         clamd: flags.clamd,
         malwareHashes: flags.malwareHashes,
+        ignoreFile: flags.ignoreFile ?? (existsSync(DEFAULT_IGNORE_FILE) ? DEFAULT_IGNORE_FILE : undefined),
+        vexFiles: flags.vex,
+        now: scanClock(),
       });
       writeReport(reporter.render(result, { color: useColor(flags.output) }), flags.output);
       // the table shows warnings itself; machine formats keep stdout clean
