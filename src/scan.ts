@@ -18,9 +18,10 @@ import { inventoryImage } from './inventory.js';
 import { filterFindings, type FindingFilter } from './match/filter.js';
 import { matchInventory } from './match/matcher.js';
 import { readIgnoreFile } from './policy/ignore-file.js';
+import { remediationPlan } from './remediation/plan.js';
 import { readOpenVex } from './policy/openvex.js';
 import { applySuppressions, expiredEntries } from './policy/suppress.js';
-import { SCAN_RESULT_SCHEMA, SEVERITY_ORDER, type Finding, type ImageMeta, type ScanResult, type ScanSummary, type Severity, type SuppressedFinding } from './types.js';
+import { SCAN_RESULT_SCHEMA, SEVERITY_ORDER, type Finding, type ImageMeta, type RemediationSummary, type ScanResult, type ScanSummary, type Severity, type SuppressedFinding } from './types.js';
 import { advisoryDbPath, resolveCacheDir } from './util/cache-dir.js';
 import { CAVAS_VERSION } from './util/version.js';
 
@@ -93,6 +94,7 @@ export async function scan(target: string, opts: ScanOptions = {}): Promise<Scan
       result.db = { builtAt: status.builtAt, sources: sourcesByFeed(status.sources) };
     }
     if (errors.length > 0) result.errors = errors;
+    if (scanners.has('vuln')) result.remediation = remediationSummary(result);
     if (suppressed.length > 0) {
       result.suppressed = suppressed;
       result.summary.suppressed = suppressed.length;
@@ -114,6 +116,22 @@ async function suppress(found: Finding[], opts: ScanOptions, now: Date, image: I
   }
   const imageDigests = [image.manifestDigest, image.configDigest].filter((d): d is string => !!d);
   return applySuppressions(found, { ignore, vex }, now, { imageDigests });
+}
+
+function remediationSummary(result: ScanResult): RemediationSummary {
+  const plan = remediationPlan(result);
+  return {
+    baseLayers: plan.base.baseLayers,
+    evidence: plan.base.evidence,
+    updatedBase: plan.totals.updatedBase,
+    baseUnfixed: plan.totals.baseUnfixed,
+    appChanges: plan.totals.appChanges,
+    packages: plan.packages.map((p) => {
+      const out: RemediationSummary['packages'][number] = { purl: p.purl, name: p.name, installedVersion: p.installedVersion, origin: p.origin, unfixed: p.unfixed };
+      if (p.fixAllVersion !== undefined) out.fixAllVersion = p.fixAllVersion;
+      return out;
+    }),
+  };
 }
 
 const SCANNER_ORDER: readonly ScannerName[] = ['vuln', 'config', 'secret', 'malware'];

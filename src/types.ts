@@ -7,6 +7,20 @@ import type { SuppressedFinding } from './policy/types.js';
 
 export type { SuppressedFinding } from './policy/types.js';
 
+export interface RemediationSummary {
+  /** Leading layers that came from the base image, and why cavas thinks so. */
+  baseLayers: number;
+  evidence: string;
+  /** Vulnerability findings a rebuild on an updated base image would remove (base layers, fix available). */
+  updatedBase: number;
+  /** Base-layer findings with no fix yet anywhere. */
+  baseUnfixed: number;
+  /** Findings in the application's own layers: its Dockerfile or dependencies must change. */
+  appChanges: number;
+  /** Per package with vulnerabilities: the lowest version that fixes all of its fixable findings. */
+  packages: Array<{ purl: string; name: string; installedVersion: string; origin: 'base' | 'app'; fixAllVersion?: string; unfixed: string[] }>;
+}
+
 export const SCAN_RESULT_SCHEMA = 'cavas.scan-result/v2';
 
 /** Package ecosystems, named as in purl types where one exists. */
@@ -219,6 +233,8 @@ export interface ScanResult {
   warnings: string[];
   /** Checks that could not run to the end (clamd unreachable): the result is incomplete. */
   errors?: string[];
+  /** Where to fix: base image or application layers, and the version that fixes each package. */
+  remediation?: RemediationSummary;
   /** Findings accepted on purpose (.cavasignore, OpenVEX), with why; not in `findings`. */
   suppressed?: SuppressedFinding[];
 }

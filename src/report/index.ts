@@ -3,6 +3,7 @@
  */
 import { CavasError } from '../util/errors.js';
 import { cyclonedxReporter } from './cyclonedx.js';
+import { htmlReporter } from './html.js';
 import { jsonReporter } from './json.js';
 import { junitReporter } from './junit.js';
 import { markdownReporter } from './markdown.js';
@@ -20,6 +21,7 @@ export const reporters: Readonly<Record<string, Reporter>> = {
   sarif: sarifReporter,
   spdx: spdxReporter,
   markdown: markdownReporter,
+  html: htmlReporter,
   junit: junitReporter,
 };
 

@@ -94,9 +94,19 @@ function sections(result: ScanResult, opts: RenderOptions): string[] {
   return blocks.flatMap(([title, body], i) => (i === 0 ? [paint(title, BOLD, opts), body] : ['', paint(title, BOLD, opts), body]));
 }
 
+/** Where the work is: a rebuild on a fresh base image, or the application's own layers. */
+function remediationLine(result: ScanResult): string | undefined {
+  const r = result.remediation;
+  if (!r || r.updatedBase + r.baseUnfixed + r.appChanges === 0) return undefined;
+  const base = r.baseLayers === 0 ? 'no layer is known to come from a base image' : `base image = layer${r.baseLayers > 1 ? `s 0-${r.baseLayers - 1}` : ' 0'}`;
+  return `Remediation (${base}): ${r.updatedBase} vulnerabilities go away by rebuilding on an updated base image (${r.baseUnfixed} more in it have no fix yet); ${r.appChanges} need changes in the application's own layers.`;
+}
+
 function renderTable(result: ScanResult, opts: RenderOptions): string {
   const lines: string[] = [headerLine(result), '', ...sections(result, opts)];
   if (result.findings.length > 0) lines.push(summaryLine(result.findings));
+  const fix = remediationLine(result);
+  if (fix) lines.push(fix);
   if (result.warnings.length > 0) {
     lines.push('', `Warnings (${result.warnings.length}):`, ...result.warnings.map((w) => `  - ${clean(w)}`));
   }

@@ -45,6 +45,10 @@ describe('cavas scan', () => {
     assert.ok(ssl.length > 0);
     assert.ok(ssl.every((f) => f.package.source?.name === 'openssl' && f.layer === 1 && f.title));
     assert.equal(r.summary.findings, r.findings.length);
+    assert.deepEqual([r.remediation?.baseLayers, r.remediation?.updatedBase, r.remediation?.baseUnfixed, r.remediation?.appChanges], [1, 20, 3, 177]);
+    const lodash = r.remediation!.packages.find((p) => p.name === 'lodash');
+    assert.equal(lodash?.fixAllVersion, '4.17.21');
+    assert.equal(lodash?.origin, 'app');
   });
 
   it('--severity and --ignore-unfixed filter; --exit-code fires only when findings remain', () => {
@@ -74,6 +78,8 @@ describe('cavas scan', () => {
     const ranks = sevs.map((s) => SEVERITIES.indexOf(s));
     assert.deepEqual(ranks, [...ranks].sort((a, b) => a - b));
     assert.match(r.stdout, /Total: \d+ \(CRITICAL: \d+, HIGH: \d+,/);
+    // which findings a rebuild on an updated base (layer 0) removes, and which need the application's own layers changed
+    assert.match(r.stdout, /^Remediation \(base image = layer 0\): 20 vulnerabilities go away by rebuilding on an updated base image \(3 more in it have no fix yet\); 177 need changes in the application's own layers\.$/m);
   });
 
   it('cyclonedx to a file validates against the CycloneDX 1.6 schema, with purls and affects', async () => {

@@ -5,7 +5,7 @@ import { CavasError } from '../../src/util/errors.js';
 
 describe('report registry', () => {
   test('lists every format under its own name', () => {
-    assert.deepEqual(Object.keys(reporters), ['table', 'json', 'cyclonedx', 'sarif', 'spdx', 'markdown', 'junit']);
+    assert.deepEqual(Object.keys(reporters), ['table', 'json', 'cyclonedx', 'sarif', 'spdx', 'markdown', 'html', 'junit']);
     for (const [key, reporter] of Object.entries(reporters)) {
       assert.equal(reporter.name, key);
       assert.ok(reporter.description.length > 0);
@@ -20,7 +20,7 @@ describe('report registry', () => {
         (e: unknown) =>
           e instanceof CavasError &&
           e.code === 'USAGE' &&
-          e.message === `unknown format "${name}" (choose table, json, cyclonedx, sarif, spdx, markdown, junit)`,
+          e.message === `unknown format "${name}" (choose table, json, cyclonedx, sarif, spdx, markdown, html, junit)`,
       );
     }
   });
