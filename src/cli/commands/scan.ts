@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { useColor, writeReport } from '../output.js';
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import { atLeast } from '../../match/filter.js';
-import { getReporter, reporters } from '../../report/index.js';
+import { getReporter, reporters, type Reporter } from '../../report/index.js';
 import type { RegistryOptions } from '../../image/source.js';
 import { scan } from '../../scan.js';
 import { TtyProgress } from '../progress.js';
@@ -28,7 +28,7 @@ function scanClock(): Date {
 const EXIT_INCOMPLETE = 2;
 
 interface ScanFlags {
-  format: string;
+  format: string[];
   output?: string;
   severity?: string;
   ignoreUnfixed?: boolean;
@@ -84,6 +84,26 @@ export function parseSeverities(spec: string): Set<Severity> {
   return out;
 }
 
+/**
+ * `-f json=out.json -f sarif=out.sarif -f table`: each format to its file, at most one to
+ * stdout (or to -o). Every name is checked before the scan starts.
+ */
+export function parseOutputs(specs: readonly string[], output: string | undefined): Array<{ reporter: Reporter; file?: string }> {
+  const list = specs.length > 0 ? specs : ['table'];
+  const out = list.map((spec) => {
+    const eq = spec.indexOf('=');
+    const name = eq < 0 ? spec : spec.slice(0, eq);
+    const file = eq < 0 ? output : spec.slice(eq + 1);
+    if (file === '') throw new CavasError('USAGE', `--format ${spec}: the file name after "=" is empty`);
+    return { reporter: getReporter(name), file };
+  });
+  const toStdout = out.filter((o) => o.file === undefined);
+  if (toStdout.length > 1) throw new CavasError('USAGE', `only one format can go to stdout (${toStdout.map((o) => o.reporter.name).join(', ')}); give the others a file: -f NAME=FILE`);
+  const files = out.map((o) => o.file).filter((f): f is string => f !== undefined);
+  if (new Set(files).size !== files.length) throw new CavasError('USAGE', 'two formats would be written to the same file');
+  return out;
+}
+
 /** "vuln,secret" -> the scanners, in a fixed order; unknown names are a usage error. */
 export function parseScanners(spec: string): ScannerName[] {
   const names = spec.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
@@ -105,7 +125,7 @@ export function registerScanCommand(program: Command, cacheDir: () => string): v
     .command('scan')
     .description('scan a container image for vulnerabilities, configuration defects, secrets and malware')
     .argument('<target>', 'docker-archive:PATH, oci-archive:PATH, oci:DIR[:REF], dir:ROOTFS, a path (auto-detected), or an image reference (registry/repo:tag, docker://REF)')
-    .addOption(new Option('-f, --format <format>', 'report format').choices(Object.keys(reporters)).default('table'))
+    .option('-f, --format <format[=file]>', `report format: ${Object.keys(reporters).join(', ')} (default table); repeat with =FILE to write several at once, e.g. -f json=out.json -f sarif=out.sarif`, collect, [])
     .option('-o, --output <file>', 'write the report to a file instead of stdout')
     .option('-s, --severity <list>', 'only these severities: CRITICAL,HIGH or a threshold like HIGH+')
     .option('--ignore-unfixed', 'leave out findings without a fixed version')
@@ -127,7 +147,7 @@ export function registerScanCommand(program: Command, cacheDir: () => string): v
       const exitCode = parseExitCode(flags.exitCode);
       const scanners = parseScanners(flags.scanners);
       const secret = flags.secretConfig ? loadSecretConfig(flags.secretConfig) : undefined;
-      const reporter = getReporter(flags.format);
+      const outputs = parseOutputs(flags.format, flags.output);
       const timeout = Number(flags.timeout);
       if (!Number.isFinite(timeout) || timeout <= 0) throw new CavasError('USAGE', `--timeout must be a positive number of seconds, got "${flags.timeout}"`);
       const registry: RegistryOptions = { insecureRegistries: flags.insecureRegistry, timeoutMs: timeout * 1000 };
@@ -151,9 +171,9 @@ export function registerScanCommand(program: Command, cacheDir: () => string): v
         vexFiles: flags.vex,
         now: scanClock(),
       });
-      writeReport(reporter.render(result, { color: useColor(flags.output) }), flags.output);
+      for (const o of outputs) writeReport(o.reporter.render(result, { color: useColor(o.file) }), o.file);
       // the table shows warnings itself; machine formats keep stdout clean
-      if (flags.format !== 'table' || flags.output) for (const w of result.warnings) process.stderr.write(`cavas: warning: ${w}\n`);
+      if (!outputs.some((o) => o.reporter.name === 'table' && o.file === undefined)) for (const w of result.warnings) process.stderr.write(`cavas: warning: ${w}\n`);
       if (exitCode !== 0 && result.findings.length > 0) process.exitCode = exitCode;
       // the report is printed, but an incomplete scan must not pass a CI gate
       if (result.errors?.length) {
