@@ -5,7 +5,7 @@
  */
 import type { ImageFilesystem } from '../image/filesystem.js';
 import type { FileClaim, LayerAnalysis, LayerScanner } from '../image/layer.js';
-import type { ConfigFinding, ImageMeta, Inventory, MalwareFinding, RuleFinding, SecretFinding } from '../types.js';
+import type { ConfigFinding, ImageMeta, Inventory, RuleFinding, SecretFinding } from '../types.js';
 import { fsRules } from './config/fs-rules.js';
 import { imageRules } from './config/image-rules.js';
 import type { ImageCheckContext } from './config/context.js';
@@ -95,4 +95,3 @@ function secretFindings(input: CheckInput, removal: RemovalIndex, opts: CheckOpt
   return [...layerSecretFindings(input.layers, removal), ...configSecretFindings(input.image, opts.secret)];
 }
 
-export type { MalwareFinding };
