@@ -9,6 +9,7 @@ import { resolveCacheDir } from '../util/cache-dir.js';
 import { CAVAS_VERSION } from '../util/version.js';
 import { registerDbCommands } from './commands/db.js';
 import { registerLintCommand } from './commands/lint.js';
+import { registerSbomCommand } from './commands/sbom.js';
 import { registerScanCommand } from './commands/scan.js';
 
 export const EXIT_ERROR = 2;
@@ -23,6 +24,7 @@ function buildProgram(): Command {
     .configureOutput({ outputError: (str, write) => write(`cavas: ${str.split('\n')[0]} (see cavas --help)\n`) });
   const cacheDir = (): string => resolveCacheDir(program.opts<{ cacheDir?: string }>().cacheDir);
   registerScanCommand(program, cacheDir);
+  registerSbomCommand(program, cacheDir);
   registerDbCommands(program, cacheDir);
   registerLintCommand(program);
   return program;
