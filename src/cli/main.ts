@@ -3,36 +3,20 @@
  * cavas command line. Exit codes: 0 ok, the --exit-code value when findings remain,
  * 2 for bad input or set-up errors (one line on stderr, never a stack unless --debug).
  */
-import { Command, CommanderError } from 'commander';
+import { CommanderError } from 'commander';
 import { describeError, isCavasError } from '../util/errors.js';
-import { resolveCacheDir } from '../util/cache-dir.js';
-import { CAVAS_VERSION } from '../util/version.js';
-import { registerDbCommands } from './commands/db.js';
-import { registerLintCommand } from './commands/lint.js';
-import { registerSbomCommand } from './commands/sbom.js';
-import { registerScanCommand } from './commands/scan.js';
+import { buildProgram } from './program.js';
+import { applySettings, checkSettingsFile, configPath, readSettingsFile, type SettingsFile } from './settings.js';
 
 export const EXIT_ERROR = 2;
-
-function buildProgram(): Command {
-  const program = new Command('cavas')
-    .description('Cloud-Aware Vulnerability Assessment System: find vulnerabilities in container images')
-    .version(CAVAS_VERSION)
-    .option('--cache-dir <dir>', 'where the advisory DB and caches live (env CAVAS_CACHE_DIR; default $XDG_CACHE_HOME/cavas)')
-    .option('--debug', 'print stack traces of errors')
-    .exitOverride()
-    .configureOutput({ outputError: (str, write) => write(`cavas: ${str.split('\n')[0]} (see cavas --help)\n`) });
-  const cacheDir = (): string => resolveCacheDir(program.opts<{ cacheDir?: string }>().cacheDir);
-  registerScanCommand(program, cacheDir);
-  registerSbomCommand(program, cacheDir);
-  registerDbCommands(program, cacheDir);
-  registerLintCommand(program);
-  return program;
-}
 
 async function main(argv: string[]): Promise<void> {
   const program = buildProgram();
   try {
+    const found = configPath(argv.slice(2), process.env);
+    const file: SettingsFile | undefined = found ? readSettingsFile(found.path) : undefined;
+    if (file) checkSettingsFile(program, file);
+    program.hook('preAction', (_program, action) => applySettings(action, file, process.env));
     await program.parseAsync(argv);
   } catch (e) {
     if (e instanceof CommanderError) {

@@ -56,16 +56,18 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(parts).toString('utf8').replace(/\r?\n$/, '');
 }
 
-/** Flags > CAVAS_USERNAME/CAVAS_PASSWORD; the docker config is the client's own fallback. */
+/**
+ * The user name may come from --username, CAVAS_USERNAME or cavas.yaml; the password from
+ * standard input or CAVAS_PASSWORD, never from a flag (it would end up in shell history).
+ * The docker config is the client's own fallback.
+ */
 async function credentials(flags: ScanFlags): Promise<{ username: string; password: string } | undefined> {
   if (flags.passwordStdin && !flags.username) throw new CavasError('USAGE', '--password-stdin needs --username');
-  if (flags.username) {
-    if (!flags.passwordStdin) throw new CavasError('USAGE', '--username needs --password-stdin (passwords on the command line end up in shell history)');
-    return { username: flags.username, password: await readStdin() };
-  }
-  const { CAVAS_USERNAME: username, CAVAS_PASSWORD: password } = process.env;
-  if (username && password !== undefined) return { username, password };
-  return undefined;
+  if (!flags.username) return undefined;
+  if (flags.passwordStdin) return { username: flags.username, password: await readStdin() };
+  const password = process.env.CAVAS_PASSWORD;
+  if (password !== undefined) return { username: flags.username, password };
+  throw new CavasError('USAGE', '--username needs --password-stdin or CAVAS_PASSWORD (passwords on the command line end up in shell history)');
 }
 
 /** "CRITICAL,HIGH" keeps those; "HIGH+" keeps HIGH and above. */
