@@ -7,6 +7,7 @@ import { SEVERITY_ORDER, type Finding, type RuleFinding, type ScanResult, type S
 import { configFindings, malwareFindings, secretFindings, vulnerabilityFindings } from './kinds.js';
 import { compareFindings, compareRuleFindings } from './order.js';
 import { findingLocation } from './location.js';
+import { groupByTarget } from './targets.js';
 import type { Reporter, RenderOptions } from './reporter.js';
 
 const TITLE_MAX = 60;
@@ -60,6 +61,13 @@ function vulnerabilityTable(findings: readonly VulnerabilityFinding[], opts: Ren
   return table.toString();
 }
 
+/** One table per target (OS packages, each application root), each under a heading with its counts. */
+function targetTables(vulns: readonly VulnerabilityFinding[], result: ScanResult, opts: RenderOptions): string {
+  return groupByTarget(vulns, result.inventory)
+    .map((t) => `${paint(t.title, BOLD, opts)}\n${summaryLine(t.findings)}\n${vulnerabilityTable(t.findings, opts)}`)
+    .join('\n\n');
+}
+
 const MESSAGE_MAX = 80;
 
 function ruleTable(findings: readonly RuleFinding[], opts: RenderOptions): string {
@@ -81,7 +89,7 @@ function sections(result: ScanResult, opts: RenderOptions): string[] {
   const scanned = new Set(result.scanners ?? ['vuln']);
   const blocks: Array<[string, string]> = [];
   const vulns = vulnerabilityFindings(result.findings);
-  if (scanned.has('vuln')) blocks.push(['Vulnerabilities', vulns.length > 0 ? vulnerabilityTable(vulns, opts) : 'No vulnerabilities found.']);
+  if (scanned.has('vuln')) blocks.push(['Vulnerabilities', vulns.length > 0 ? targetTables(vulns, result, opts) : 'No vulnerabilities found.']);
   const ruleSections: Array<[string, string, RuleFinding[], string]> = [
     ['config', 'Configuration', configFindings(result.findings), 'No configuration defects found.'],
     ['secret', 'Secrets', secretFindings(result.findings), 'No secrets found.'],
