@@ -1,7 +1,8 @@
 /**
  * The scan pipeline as a library call: read the image once, list its packages, match them
  * against the advisory store, and run the config, secret and malware checks on what the
- * same walk saw. The CLI and the server both call this.
+ * same walk saw. An `sbom:FILE` target lists the packages from the SBOM instead, and only
+ * the matching applies. The CLI and the server both call this.
  */
 import { existsSync } from 'node:fs';
 import { AdvisoryDb, type DbStatus } from './advisory/store.js';
@@ -14,13 +15,14 @@ import { openClamd } from './check/malware/clamd/tolerant.js';
 import type { SecretScanOptions } from './check/secret/scanner.js';
 import type { DecompressionLimits } from './image/decompress.js';
 import type { PullProgress, RegistryOptions } from './image/source.js';
-import { inventoryImage } from './inventory.js';
+import { inventoryImage, type ImageInventory } from './inventory.js';
 import { filterFindings, type FindingFilter } from './match/filter.js';
 import { matchInventory } from './match/matcher.js';
 import { readIgnoreFile } from './policy/ignore-file.js';
 import { remediationPlan } from './remediation/plan.js';
 import { readOpenVex } from './policy/openvex.js';
 import { applySuppressions, expiredEntries } from './policy/suppress.js';
+import { readSbomTarget, sbomFile, sbomScanners } from './sbom/target.js';
 import { SCAN_RESULT_SCHEMA, SEVERITY_ORDER, type Finding, type ImageMeta, type RemediationSummary, type ScanResult, type ScanSummary, type Severity, type SuppressedFinding } from './types.js';
 import { advisoryDbPath, resolveCacheDir } from './util/cache-dir.js';
 import { CAVAS_VERSION } from './util/version.js';
@@ -50,7 +52,10 @@ export interface ScanOptions extends FindingFilter {
 }
 
 export async function scan(target: string, opts: ScanOptions = {}): Promise<ScanResult> {
-  const scanners = new Set<ScannerName>(opts.scanners ?? DEFAULT_SCANNERS);
+  // sbom:FILE stands in for the image walk: its packages are matched, nothing else is looked at
+  const sbom = sbomFile(target);
+  const sbomNotes: string[] = [];
+  const scanners = sbom === undefined ? new Set<ScannerName>(opts.scanners ?? DEFAULT_SCANNERS) : sbomScanners(opts.scanners, sbomNotes);
   const cacheDir = resolveCacheDir(opts.cacheDir);
   const dbPath = advisoryDbPath(cacheDir);
   // open the DB first: a missing DB is a set-up error worth reporting before reading a big image.
@@ -61,19 +66,14 @@ export async function scan(target: string, opts: ScanOptions = {}): Promise<Scan
   try {
     const extraHashes = opts.malwareHashes && scanners.has('malware') ? await readHashFile(opts.malwareHashes) : undefined;
     const checks: CheckOptions = { scanners, secret: opts.secret, clamd };
-    const { image, inventory, fs, layers, owners, warnings } = await inventoryImage(target, {
-      platform: opts.platform,
-      limits: opts.limits,
-      cacheDir,
-      registry: opts.registry,
-      progress: opts.progress,
-      extractors: opts.extractors,
-      extraClaims: checkClaims(checks),
-      scanners: layerScanners(checks),
-    });
+    const walked = sbom === undefined ? await walkImage(target, opts, cacheDir, checks) : undefined;
+    const { image, inventory, warnings } = walked ?? (await readSbomTarget(target, opts, sbomNotes));
     const found: Finding[] = scanners.has('vuln') && db ? matchInventory(inventory, db, warnings) : [];
-    found.push(...runChecks({ image, fs, inventory, layers, owners, malwareLookup: hashLookup(db, extraHashes) }, checks));
-    for (const layer of layers) warnings.push(...scannerWarnings(layer.scans));
+    if (walked) {
+      const { fs, layers, owners } = walked;
+      found.push(...runChecks({ image, fs, inventory, layers, owners, malwareLookup: hashLookup(db, extraHashes) }, checks));
+      for (const layer of layers) warnings.push(...scannerWarnings(layer.scans));
+    }
     if (clamd) errors.push(...clamd.failures());
     const now = opts.now ?? new Date();
     const { kept, suppressed } = await suppress(found, opts, now, image, warnings);
@@ -104,6 +104,20 @@ export async function scan(target: string, opts: ScanOptions = {}): Promise<Scan
     db?.close();
     await clamd?.close();
   }
+}
+
+/** One read of the image: its packages, and what the checks need (files, layers, owners). */
+function walkImage(target: string, opts: ScanOptions, cacheDir: string, checks: CheckOptions): Promise<ImageInventory> {
+  return inventoryImage(target, {
+    platform: opts.platform,
+    limits: opts.limits,
+    cacheDir,
+    registry: opts.registry,
+    progress: opts.progress,
+    extractors: opts.extractors,
+    extraClaims: checkClaims(checks),
+    scanners: layerScanners(checks),
+  });
 }
 
 /** Risk acceptance: .cavasignore entries and OpenVEX statements take findings out, with their reason kept. */

@@ -91,7 +91,14 @@ function imageComponent(result: ScanResult): Models.Component {
   const p = image.platform;
   properties.add(property('cavas:platform', [p.os, p.architecture, p.variant].filter(Boolean).join('/')));
   const os = result.inventory.os;
-  if (os) properties.add(property('cavas:os', os.prettyName ?? `${os.id} ${os.version}`));
+  if (os) {
+    properties.add(property('cavas:os', os.prettyName ?? `${os.id} ${os.version}`));
+    // the os-release fields the matcher keys releases by, so `scan sbom:` can match OS packages
+    properties.add(property('cavas:os-id', os.id));
+    properties.add(property('cavas:os-version', os.version));
+    if (os.codename) properties.add(property('cavas:os-codename', os.codename));
+    if (os.idLike?.length) properties.add(property('cavas:os-id-like', os.idLike.join(' ')));
+  }
   // The config digest is the image ID: the same whichever transport the image came in.
   // A dir: root filesystem has none, so its ref stands in as the bom-ref.
   const configDigest = image.configDigest !== '' ? image.configDigest : undefined;
@@ -111,6 +118,11 @@ function packageComponent(pkg: Package, bomRef: string, image: ImageMeta): Model
     properties.add(property('cavas:source-package', pkg.source.name));
     properties.add(property('cavas:source-package-version', pkg.source.version));
   }
+  for (const path of pkg.paths) properties.add(property('cavas:path', path));
+  // a language package an OS package installed is left to the OS advisories: `scan sbom:` must know
+  if (pkg.ownedBy) properties.add(property('cavas:owned-by', pkg.ownedBy));
+  if (pkg.dev !== undefined) properties.add(property('cavas:dev', String(pkg.dev)));
+  if (pkg.modularityLabel) properties.add(property('cavas:modularity-label', pkg.modularityLabel));
   const licenses = new Models.LicenseRepository();
   const license = pkg.license ? toLicense(pkg.license) : undefined;
   if (license) licenses.add(license);

@@ -68,15 +68,22 @@ describe('cavas scan', () => {
     assert.equal(cavas(['--cache-dir', cache.dir, 'scan', ALPINE, '-f', 'json', '--exit-code', '1']).status, 1);
   });
 
-  it('table is the default, sorted by severity, without colour when piped', () => {
+  it('table is the default, sorted by severity within each target, without colour when piped', () => {
     const r = cavas(['--cache-dir', cache.dir, 'scan', APP, '--scanners', 'vuln']);
     assert.equal(r.status, 0);
     assert.equal(r.stdout.includes('\u001b['), false, 'no ANSI escapes');
     assert.match(r.stdout, /Debian GNU\/Linux 12 \(bookworm\)/);
-    const sevs = r.stdout.split('\n').map((l) => SEVERITIES.find((s) => l.includes(` ${s} `))).filter(Boolean) as string[];
-    assert.ok(sevs.length > 50);
-    const ranks = sevs.map((s) => SEVERITIES.indexOf(s));
-    assert.deepEqual(ranks, [...ranks].sort((a, b) => a - b));
+    // one table per target (OS packages, the npm app, ...): each is sorted on its own
+    const tables = r.stdout.split(/\n(?=\S[^\n]*\nTotal: )/);
+    assert.ok(tables.length >= 3);
+    let rows = 0;
+    for (const t of tables) {
+      const sevs = t.split('\n').filter((l) => l.startsWith('│')).map((l) => SEVERITIES.find((s) => l.includes(` ${s} `))).filter(Boolean) as string[];
+      rows += sevs.length;
+      const ranks = sevs.map((s) => SEVERITIES.indexOf(s));
+      assert.deepEqual(ranks, [...ranks].sort((a, b) => a - b));
+    }
+    assert.ok(rows > 50);
     assert.match(r.stdout, /Total: \d+ \(CRITICAL: \d+, HIGH: \d+,/);
     // which findings a rebuild on an updated base (layer 0) removes, and which need the application's own layers changed
     assert.match(r.stdout, /^Remediation \(base image = layer 0\): 20 vulnerabilities go away by rebuilding on an updated base image \(3 more in it have no fix yet\); 177 need changes in the application's own layers\.$/m);

@@ -121,6 +121,12 @@ describe('docs/scan-result.schema.json', () => {
     assert.deepEqual(schemaErrors(rendered(sampleResult())), []);
   });
 
+  test('a result read from an SBOM (layers known by diff_id only, no config digest) matches the schema', () => {
+    const r = sampleResult();
+    r.image = { ...r.image, ref: 'sbom:bom.json', transport: 'sbom', configDigest: '', config: {}, layers: r.image.layers.map((l) => ({ index: l.index, digest: '', diffId: l.diffId, size: 0 })) };
+    assert.deepEqual(schemaErrors(rendered(r)), []);
+  });
+
   test('a result with only required fields matches the schema', () => {
     assert.deepEqual(schemaErrors(rendered(minimalResult())), []);
   });

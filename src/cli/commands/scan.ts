@@ -126,7 +126,7 @@ export function registerScanCommand(program: Command, cacheDir: () => string): v
   program
     .command('scan')
     .description('scan a container image for vulnerabilities, configuration defects, secrets and malware')
-    .argument('<target>', 'docker-archive:PATH, oci-archive:PATH, oci:DIR[:REF], dir:ROOTFS, a path (auto-detected), or an image reference (registry/repo:tag, docker://REF)')
+    .argument('<target>', 'docker-archive:PATH, oci-archive:PATH, oci:DIR[:REF], dir:ROOTFS, a path (auto-detected), an image reference (registry/repo:tag, docker://REF), or sbom:FILE (a CycloneDX or SPDX JSON SBOM: its packages are checked for vulnerabilities)')
     .option('-f, --format <format[=file]>', `report format: ${Object.keys(reporters).join(', ')} (default table); repeat with =FILE to write several at once, e.g. -f json=out.json -f sarif=out.sarif`, collect, [])
     .option('-o, --output <file>', 'write the report to a file instead of stdout')
     .option('-s, --severity <list>', 'only these severities: CRITICAL,HIGH or a threshold like HIGH+')
@@ -145,9 +145,10 @@ export function registerScanCommand(program: Command, cacheDir: () => string): v
     .option('--ignore-file <file>', 'accepted risks: ids with a reason and optional expiry (default: ./.cavasignore when present)')
     .option('--vex <file>', 'OpenVEX document whose not_affected/fixed statements suppress findings (repeatable)', collect, [])
     .option('-q, --quiet', 'no progress display')
-    .action(async (target: string, flags: ScanFlags) => {
+    .action(async (target: string, flags: ScanFlags, command: Command) => {
       const exitCode = parseExitCode(flags.exitCode);
-      const scanners = parseScanners(flags.scanners);
+      // left to scan() when not given: an sbom: target then quietly scans for vulnerabilities only
+      const scanners = command.getOptionValueSource('scanners') === 'default' ? undefined : parseScanners(flags.scanners);
       const secret = flags.secretConfig ? loadSecretConfig(flags.secretConfig) : undefined;
       const outputs = parseOutputs(flags.format, flags.output);
       const timeout = Number(flags.timeout);
