@@ -6,6 +6,7 @@ import { registerDbCommands } from './commands/db.js';
 import { registerLintCommand } from './commands/lint.js';
 import { registerSbomCommand } from './commands/sbom.js';
 import { registerScanCommand } from './commands/scan.js';
+import { registerServerCommands } from './commands/server.js';
 import { SETTINGS_HELP } from './settings.js';
 
 export function buildProgram(): Command {
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   registerSbomCommand(program, cacheDir);
   registerDbCommands(program, cacheDir);
   registerLintCommand(program);
+  registerServerCommands(program, cacheDir);
   return program;
 }
 

@@ -334,6 +334,33 @@ export class RegistryClient {
   }
 
   /**
+   * Every tag of a repository (the registry watcher polls this), following `Link: rel="next"`
+   * pages; at most maxTags, so a hostile registry cannot grow the list without bound.
+   */
+  async listTags(ref: ImageReference, maxTags = 10_000): Promise<string[]> {
+    const tags: string[] = [];
+    let path: string | undefined = `/v2/${ref.repository}/tags/list?n=1000`;
+    while (path && tags.length < maxTags) {
+      const res = await this.send('manifest', ref, path, { accept: 'application/json' });
+      const what = `${ref.registry}/${ref.repository}: tags`;
+      if (res.status === 404) throw new CavasError('NOT_FOUND', `${what}: repository not found (404)`);
+      if (res.status !== 200) throw await this.statusError(ref, res, what);
+      const body = await readBody(res, MAX_MANIFEST_BYTES, what);
+      let parsed: { tags?: unknown };
+      try {
+        parsed = JSON.parse(body.toString('utf8')) as { tags?: unknown };
+      } catch {
+        throw new CavasError('BAD_IMAGE', `${what}: answer is not JSON`);
+      }
+      if (Array.isArray(parsed.tags)) tags.push(...parsed.tags.filter((t): t is string => typeof t === 'string'));
+      const link = headerValue(res.headers['link']);
+      const next = link ? /<([^>]+)>\s*;\s*rel="?next"?/.exec(link)?.[1] : undefined;
+      path = next && next.startsWith('/v2/') ? next : undefined;
+    }
+    return tags.slice(0, maxTags);
+  }
+
+  /**
    * Streams a blob. The promise settles once the registry has answered; the iterable then
    * yields the bytes and throws DIGEST_MISMATCH at its end when they do not hash to
    * `digest`. Breaking out of the loop closes the connection.

@@ -24,6 +24,8 @@ export interface RegistryOptions {
   tls?: boolean;
   /** Token auth only: what anonymous clients get from the token server (default 'deny'). */
   anonymous?: 'deny' | 'pull' | 'no-access';
+  /** Send push/pull notifications to this endpoint with `Authorization: Bearer <secret>` (cavas server tests). */
+  notify?: { url: string; secret: string };
 }
 
 export interface AccessLogEntry {
@@ -137,6 +139,23 @@ export async function startRegistry(opts: RegistryOptions = {}): Promise<Registr
         `    service: ${TOKEN_SERVICE}`,
         `    issuer: ${TOKEN_ISSUER}`,
         `    rootcertbundle: ${yamlString(signing.certFile)}`,
+      );
+    }
+
+    if (opts.notify) {
+      config.push(
+        'notifications:',
+        '  endpoints:',
+        '    - name: cavas',
+        `      url: ${yamlString(opts.notify.url)}`,
+        '      headers:',
+        `        Authorization: [${yamlString('Bearer ' + opts.notify.secret)}]`,
+        '      timeout: 3s',
+        '      threshold: 3',
+        '      backoff: 1s',
+        // layer pushes are of no interest; manifests are what cavas scans
+        '      ignoredmediatypes:',
+        '        - application/octet-stream',
       );
     }
 

@@ -38,6 +38,8 @@ export interface EventQuery {
   digest?: string;
   repository?: string;
   limit?: number;
+  /** By id: 'asc' (default, for polling with afterId) or 'desc' (the latest first). */
+  order?: 'asc' | 'desc';
 }
 
 export interface FindingQuery {
@@ -50,6 +52,11 @@ export interface FindingQuery {
 export interface FindingSync {
   digest: string;
   findings: Finding[];
+  /**
+   * Only these kinds are compared: open findings of other kinds stay as they are and input
+   * findings of other kinds are ignored (a re-match passes ['vulnerability']). Default: all.
+   */
+  kinds?: Finding['kind'][];
 }
 
 export interface Store {
@@ -98,6 +105,8 @@ export interface Store {
   // scans (job records; the queue carries the id)
   createScan(scan: Omit<ScanRecord, 'id' | 'status'>): Promise<ScanRecord>;
   getScan(id: number): Promise<ScanRecord | undefined>;
+  /** Scans still queued or running, oldest first: an in-process queue re-queues them at start. */
+  pendingScans(): Promise<ScanRecord[]>;
   updateScan(id: number, patch: { status: ScanStatus; digest?: string; error?: string; finishedAt?: string; reused?: boolean }): Promise<void>;
 
   // events
