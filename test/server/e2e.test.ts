@@ -7,14 +7,14 @@
  * PostgreSQL + BullMQ/Redis with two `cavas worker` processes, one of them SIGKILLed mid-scan.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { mkdirSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
-import { CLI, IMAGES, MIRROR, cavas, tempDir } from '../e2e/cli.js';
+import { IMAGES, MIRROR, cavas, tempDir } from '../e2e/cli.js';
+import { sleep, start, stop, waitFor, type Proc } from './procs.js';
 import { pushImage, startRegistry, type Registry } from '../registry/harness.js';
 import { startFaultProxy } from '../registry/fault-proxy.js';
 import { freePort, run } from '../registry/procs.js';
@@ -84,46 +84,6 @@ function expectedNew(reduced: string): Map<string, Set<Key>> {
   rmSync(before, { recursive: true, force: true });
   rmSync(full, { recursive: true, force: true });
   return out;
-}
-
-// ---------- processes ----------
-
-interface Proc {
-  child: ChildProcess;
-  lines: string[];
-  exited: Promise<number | null>;
-}
-
-function start(args: string[], env: NodeJS.ProcessEnv = {}): Proc {
-  const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  const lines: string[] = [];
-  const collect = (chunk: Buffer): void => {
-    lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
-  };
-  child.stdout!.on('data', collect);
-  child.stderr!.on('data', collect);
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, lines, exited };
-}
-
-async function stop(p: Proc | undefined): Promise<number | null | undefined> {
-  if (!p || p.child.exitCode !== null || p.child.signalCode !== null) return p?.child.exitCode;
-  p.child.kill('SIGTERM');
-  const code = await Promise.race([p.exited, new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 20_000))]);
-  if (code === 'timeout') p.child.kill('SIGKILL');
-  return code === 'timeout' ? undefined : code;
-}
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe().catch(() => undefined);
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(100);
-  }
 }
 
 // ---------- a webhook receiver ----------

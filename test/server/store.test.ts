@@ -747,6 +747,8 @@ describe('store on SQLite', () => {
 });
 
 const pgUnavailable = await postgresAvailable();
+// CI starts PostgreSQL and sets CAVAS_REQUIRE_SERVICES: there a missing server is a failure, not a skip
+if (pgUnavailable && process.env.CAVAS_REQUIRE_SERVICES) throw new Error(`PostgreSQL is required (CAVAS_REQUIRE_SERVICES) but ${pgUnavailable}`);
 if (pgUnavailable) console.error(`# skipping the PostgreSQL store tests: ${pgUnavailable}`);
 
 describe('store on PostgreSQL', { skip: pgUnavailable }, () => {

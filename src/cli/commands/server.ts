@@ -94,6 +94,8 @@ export function registerServerCommands(program: Command, cacheDir: () => string)
       bodyLimit: positiveInt(flags.bodyLimit, '--body-limit', 1024, 64 * 1024 * 1024),
       webRoot: webRoot(),
     });
+    // a scan abandoned at the shutdown timeout may still hold a socket open: it is in the queue again, so leave
+    process.exit(0);
   });
 
   addCoreOptions(program.command('worker').description('take scan jobs from the shared Redis queue (run as many as needed)')).action(async (flags: CoreFlags) => {
@@ -102,6 +104,7 @@ export function registerServerCommands(program: Command, cacheDir: () => string)
     if (flags.concurrency === undefined) core.concurrency = 2;
     if (core.concurrency === 0) throw new CavasError('USAGE', 'a worker with --concurrency 0 would do nothing');
     await runWorker(core);
+    process.exit(0);
   });
 
   const token = program.command('token').description('API tokens for cavas server');
