@@ -3,7 +3,7 @@
  * serves HTTP and (with the in-process queue) runs scans; `cavas worker` only runs scans.
  */
 import { join } from 'node:path';
-import type { FastifyBaseLogger } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import pino from 'pino';
 import type { RegistryOptions } from '../image/source.js';
 import { describeError } from '../util/errors.js';
@@ -147,10 +147,45 @@ export async function runServer(opts: ServerOptions): Promise<void> {
   logger.info('stopped');
 }
 
-export async function runWorker(opts: CoreOptions): Promise<void> {
+/**
+ * A worker's own small HTTP endpoint: liveness, readiness (store and queue answer) and its
+ * metrics (scan durations, failures), which only the worker process itself can report.
+ */
+async function workerEndpoint(core: Core, host: string, port: number): Promise<FastifyInstance> {
+  const app = Fastify({ logger: false });
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/readyz', async (_req, reply) => {
+    try {
+      await core.store.ping();
+      await core.queue.depth();
+      return { status: 'ready' };
+    } catch (e) {
+      return reply.code(503).send({ status: 'unavailable', error: { code: 'not_ready', message: describeError(e) } });
+    }
+  });
+  app.get('/metrics', async (_req, reply) => reply.type(core.metrics.contentType).send(await core.metrics.render()));
+  await app.listen({ host, port });
+  return app;
+}
+
+export interface WorkerOptions extends CoreOptions {
+  /** Serve /healthz, /readyz and /metrics here; port 0 serves nothing. */
+  host: string;
+  port: number;
+}
+
+export async function runWorker(opts: WorkerOptions): Promise<void> {
   const core = await startCore(opts);
-  core.logger.info({ store: core.store.backend, queue: core.queue.backend, concurrency: opts.concurrency }, 'cavas worker ready');
+  let http: FastifyInstance | undefined;
+  try {
+    if (opts.port > 0) http = await workerEndpoint(core, opts.host, opts.port);
+  } catch (e) {
+    await stopCore(core, 0);
+    throw e;
+  }
+  core.logger.info({ store: core.store.backend, queue: core.queue.backend, concurrency: opts.concurrency, port: opts.port || undefined }, 'cavas worker ready');
   const signal = await untilSignal();
   core.logger.info({ signal }, 'worker shutting down: finishing running scans');
   await stopCore(core, opts.shutdownTimeoutMs);
+  await http?.close();
 }

@@ -166,6 +166,7 @@ for (const backend of backends) {
     let registry: Registry;
     let server: Proc;
     const workers: Proc[] = [];
+    const workerPorts: number[] = [];
     let base: string;
     let admin: string;
     let hook: Awaited<ReturnType<typeof receiver>>;
@@ -200,7 +201,11 @@ for (const backend of backends) {
       const env = { CAVAS_QUEUE_NAME: queueName };
       const queueArgs = backend.queue ? ['--queue', backend.queue] : [];
       server = start(['--cache-dir', cache, 'server', '--port', String(port), '--hook-secret', secret, '--refresh-interval', '0', ...common, ...queueArgs], env);
-      for (let i = 0; i < backend.workers; i++) workers.push(start(['--cache-dir', cache, 'worker', '--concurrency', '1', ...common, ...queueArgs], env));
+      for (let i = 0; i < backend.workers; i++) {
+        const metricsPort = await freePort();
+        workerPorts.push(metricsPort);
+        workers.push(start(['--cache-dir', cache, 'worker', '--concurrency', '1', '--port', String(metricsPort), ...common, ...queueArgs], env));
+      }
       await waitFor('server ready', 30_000, async () => ((await fetch(`${base}/readyz`)).ok ? true : undefined));
       hook = await receiver();
       await api('/api/subscriptions', { method: 'POST', body: JSON.stringify({ name: 'owners', kind: 'webhook', url: hook.url, secret: webhookSecret }) });
@@ -325,6 +330,23 @@ for (const backend of backends) {
       const others = (await api(`/api/events?after=${lastEvent}&type=finding.gone,finding.fixable&limit=1000`)).events as any[];
       assert.deepEqual(others, []);
     });
+
+    if (backend.workers > 0) {
+      it('workers serve /readyz and /metrics with their scan durations; the server its queue depth', async () => {
+        const alive = workers.map((w, i) => ({ w, port: workerPorts[i]! })).filter(({ w }) => w.child.exitCode === null && w.child.signalCode === null);
+        assert.ok(alive.length >= 1);
+        let scans = 0;
+        for (const { port } of alive) {
+          assert.equal((await fetch(`http://127.0.0.1:${port}/readyz`)).status, 200);
+          const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+          const m = /^cavas_scan_duration_seconds_count\{outcome="done"\} (\d+)$/m.exec(text);
+          scans += m ? Number(m[1]) : 0;
+        }
+        assert.ok(scans >= 1, 'the surviving worker counted its scans');
+        const server = await (await fetch(`${base}/metrics`)).text();
+        assert.match(server, /^cavas_queue_depth\{state="waiting"\} \d+$/m);
+      });
+    }
 
     it('bad input is rejected with a JSON error and changes nothing; the server keeps serving', async () => {
       const before = await api('/api/images?limit=500');

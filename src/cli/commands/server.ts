@@ -98,12 +98,18 @@ export function registerServerCommands(program: Command, cacheDir: () => string)
     process.exit(0);
   });
 
-  addCoreOptions(program.command('worker').description('take scan jobs from the shared Redis queue (run as many as needed)')).action(async (flags: CoreFlags) => {
+  addCoreOptions(
+    program
+      .command('worker')
+      .description('take scan jobs from the shared Redis queue (run as many as needed)')
+      .option('--host <host>', 'address of the /healthz, /readyz and /metrics endpoint', '127.0.0.1')
+      .option('--port <port>', 'port of that endpoint (0: none)', '0'),
+  ).action(async (flags: CoreFlags & { host: string; port: string }) => {
     if (!flags.queue || flags.queue === 'memory') throw new CavasError('USAGE', 'cavas worker needs --queue redis://... (the in-process queue lives inside cavas server)');
     const core = coreOptions(flags, cacheDir());
     if (flags.concurrency === undefined) core.concurrency = 2;
     if (core.concurrency === 0) throw new CavasError('USAGE', 'a worker with --concurrency 0 would do nothing');
-    await runWorker(core);
+    await runWorker({ ...core, host: flags.host, port: positiveInt(flags.port, '--port') });
     process.exit(0);
   });
 
