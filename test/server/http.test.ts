@@ -624,9 +624,15 @@ describe('cavas server HTTP API', () => {
         digest: string;
         tags: string[];
         layers: unknown[];
+        platform: string;
+        os: string;
+        configDigest: string;
       };
       assert.equal(detail.digest, digest);
       assert.deepEqual(detail.tags, ['3.16.9']);
+      assert.equal(detail.platform, 'linux/amd64');
+      assert.equal(detail.configDigest, scan.image.configDigest);
+      assert.match(detail.os, /Alpine Linux v3\.16/);
       assert.equal(detail.layers.length, scan.image.layers.length);
 
       const pk = JSON.parse((await app.inject({ method: 'GET', url: `/api/images/${imageId}/packages`, headers: auth(reader) })).body) as {

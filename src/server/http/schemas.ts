@@ -79,7 +79,14 @@ const schemas = [
   {
     $id: 'ImageDetail',
     type: 'object',
-    properties: { ...imageProperties, layers: { type: 'array', items: layer } },
+    properties: {
+      ...imageProperties,
+      layers: { type: 'array', items: layer },
+      platform: { type: 'string', description: 'os/architecture[/variant] of the image scanned (for an index: the platform chosen).' },
+      configDigest: str,
+      created: str,
+      os: { type: 'string', description: 'The distribution found in the image.' },
+    },
   },
   {
     $id: 'Scan',

@@ -60,8 +60,13 @@ export async function imageRoutes(app: FastifyInstance, deps: ServerDeps): Promi
     },
     async (request) => {
       const image = await imageOr404(request.params.id);
-      const layers = await deps.store.layersOf(image.digest);
-      return { ...image, layers };
+      const [layers, inv] = await Promise.all([deps.store.layersOf(image.digest), deps.store.getInventory(image.digest)]);
+      if (!inv) return { ...image, layers };
+      const { os, architecture, variant } = inv.image.platform;
+      const detail: Record<string, unknown> = { ...image, layers, platform: [os, architecture, variant].filter(Boolean).join('/'), configDigest: inv.image.configDigest };
+      if (inv.image.created) detail.created = inv.image.created;
+      if (inv.inventory.os) detail.os = inv.inventory.os.prettyName ?? `${inv.inventory.os.id} ${inv.inventory.os.version}`;
+      return detail;
     },
   );
 
