@@ -214,13 +214,13 @@ describe('payload and signature', () => {
         summary: { new: 3, fixable: 1, gone: 1, bySeverity: { CRITICAL: 1, HIGH: 2, MEDIUM: 0, LOW: 1, NEGLIGIBLE: 0, UNKNOWN: 0 } },
         changes: {
           new: [
-            { id: 'secret/aws-access-key', severity: 'CRITICAL', package: null, installedVersion: null, fixedVersion: null, kev: false, kind: 'secret', path: 'app/.env' },
+            { id: 'secret/aws-access-key', severity: 'CRITICAL', package: null, purl: null, installedVersion: null, fixedVersion: null, kev: false, kind: 'secret', path: 'app/.env' },
             // HIGH: the known-exploited one first
-            { id: 'CVE-2023-4911', severity: 'HIGH', package: 'libc6', installedVersion: '2.36-9', fixedVersion: '2.36-9+deb12u3', kev: true, kind: 'vulnerability' },
-            { id: 'CVE-2024-6119', severity: 'HIGH', package: 'openssl', installedVersion: '3.0.13-1~deb12u1', fixedVersion: '3.0.14-1~deb12u1', kev: false, kind: 'vulnerability' },
+            { id: 'CVE-2023-4911', severity: 'HIGH', package: 'libc6', purl: 'pkg:deb/debian/libc6', installedVersion: '2.36-9', fixedVersion: '2.36-9+deb12u3', kev: true, kind: 'vulnerability' },
+            { id: 'CVE-2024-6119', severity: 'HIGH', package: 'openssl', purl: 'pkg:deb/debian/openssl', installedVersion: '3.0.13-1~deb12u1', fixedVersion: '3.0.14-1~deb12u1', kev: false, kind: 'vulnerability' },
           ],
-          fixable: [{ id: 'CVE-2024-2511', severity: 'LOW', package: 'openssl', installedVersion: '3.0.13-1~deb12u1', fixedVersion: '3.0.14-1~deb12u1', kev: false, kind: 'vulnerability' }],
-          gone: [{ id: 'CVE-2023-5678', severity: 'MEDIUM', package: 'openssl', installedVersion: '3.0.11-1~deb12u2', fixedVersion: 'unfixed', kev: false, kind: 'vulnerability' }],
+          fixable: [{ id: 'CVE-2024-2511', severity: 'LOW', package: 'openssl', purl: 'pkg:deb/debian/openssl', installedVersion: '3.0.13-1~deb12u1', fixedVersion: '3.0.14-1~deb12u1', kev: false, kind: 'vulnerability' }],
+          gone: [{ id: 'CVE-2023-5678', severity: 'MEDIUM', package: 'openssl', purl: 'pkg:deb/debian/openssl', installedVersion: '3.0.11-1~deb12u2', fixedVersion: 'unfixed', kev: false, kind: 'vulnerability' }],
         },
       });
       assert.equal(r.headers['content-type'], 'application/json');
