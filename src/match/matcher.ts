@@ -196,11 +196,10 @@ function buildFinding(
   return finding;
 }
 
+// localeCompare(x, locales, options) builds a collator per call; these are the same collators, built once
+const byName = new Intl.Collator().compare;
+const byId = new Intl.Collator('en', { numeric: true }).compare;
+
 export function sortFindings(findings: VulnerabilityFinding[]): VulnerabilityFinding[] {
-  return findings.sort(
-    (a, b) =>
-      severityRank(a.severity) - severityRank(b.severity) ||
-      a.package.name.localeCompare(b.package.name) ||
-      a.id.localeCompare(b.id, 'en', { numeric: true }),
-  );
+  return findings.sort((a, b) => severityRank(a.severity) - severityRank(b.severity) || byName(a.package.name, b.package.name) || byId(a.id, b.id));
 }

@@ -8,7 +8,6 @@ import { existsSync } from 'node:fs';
 import { AdvisoryDb } from '../advisory/store.js';
 import { updateDatabase } from '../advisory/update.js';
 import type { RegistryOptions } from '../image/source.js';
-import { matchInventory } from '../match/matcher.js';
 import { getReporter } from '../report/index.js';
 import { scan, summarize } from '../scan.js';
 import { SCAN_RESULT_SCHEMA, SEVERITY_ORDER, type Finding, type ScanResult, type Severity } from '../types.js';
@@ -16,6 +15,7 @@ import { advisoryDbPath } from '../util/cache-dir.js';
 import { describeError } from '../util/errors.js';
 import { CAVAS_VERSION } from '../util/version.js';
 import { CachingLookup } from './advisory-lookup.js';
+import { PackageMatchCache } from './match-cache.js';
 import { scanCountsData } from './notify/events.js';
 import type { RefreshResult, ScanRequest } from './deps.js';
 import type { ServerMetrics } from './metrics.js';
@@ -190,7 +190,7 @@ export class ScanService {
     const { store, metrics } = this.opts;
     const started = Date.now();
     const db = AdvisoryDb.open(advisoryDbPath(this.opts.cacheDir));
-    const lookup = new CachingLookup(db);
+    const matcher = new PackageMatchCache(new CachingLookup(db));
     let rematched = 0;
     let eventCount = 0;
     try {
@@ -198,16 +198,13 @@ export class ScanService {
       for (;;) {
         const page = await store.listInventories(after, REMATCH_BATCH);
         if (page.length === 0) break;
-        const batch = page.map((inv) => ({ digest: inv.digest, findings: matchInventory(inv.inventory, lookup, []) as Finding[], kinds: ['vulnerability' as const] }));
+        const batch = page.map((inv) => ({ digest: inv.digest, findings: matcher.match(inv.inventory) as Finding[], kinds: ['vulnerability' as const] }));
         const now = this.now();
         const diffs = await store.syncFindings(batch, now);
+        const changed = diffs.filter((diff) => diff.added.length + diff.nowFixable.length + diff.gone.length > 0);
+        const where = await store.firstImageOf(changed.map((diff) => diff.digest));
         const events: NewEvent[] = [];
-        for (const diff of diffs) {
-          if (diff.added.length + diff.nowFixable.length + diff.gone.length === 0) continue;
-          const images = await store.imagesByDigest(diff.digest);
-          const where = images[0] ? { registry: images[0].registry, repository: images[0].repository } : {};
-          events.push(...diffEvents(diff, where, now));
-        }
+        for (const diff of changed) events.push(...diffEvents(diff, where.get(diff.digest) ?? {}, now));
         eventCount += events.length;
         await this.emit(events);
         rematched += page.length;

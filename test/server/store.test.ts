@@ -249,6 +249,13 @@ function suite(backend: Backend): void {
       (await store.imagesByDigest(d1)).map((i) => i.repository),
       ['team/app', 'mirror/app'],
     );
+    // where events about a digest point: its first image, for many digests in one query
+    const unknown = sha('never-pushed');
+    const first = await store.firstImageOf([d1, d2, unknown, d1]);
+    assert.equal(first.size, 2);
+    assert.deepEqual(first.get(d1), { registry: img.registry, repository: 'team/app' });
+    assert.deepEqual(first.get(d2), { registry: img.registry, repository: 'team/app' });
+    assert.equal((await store.firstImageOf([])).size, 0);
     assert.equal(await store.getImage(999999), undefined);
   });
 

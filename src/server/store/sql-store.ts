@@ -244,6 +244,19 @@ interface OpenRow {
   finding_hash: string;
 }
 
+/**
+ * A frozen finding cannot change, so its serialisation is worked out once: a re-match shares
+ * one frozen finding between every inventory holding the same package entry.
+ */
+const prepared = new WeakMap<Finding, FreshFinding>();
+
+function prepare(finding: Finding, key: string): FreshFinding {
+  const json = JSON.stringify(finding);
+  const f: FreshFinding = { key, finding, columns: columnsOf(finding), json, hash: hashOf(json) };
+  if (Object.isFrozen(finding)) prepared.set(finding, f);
+  return f;
+}
+
 const INSERT_FINDING_COLUMNS = 14;
 const UPDATE_FINDING_COLUMNS = 9;
 
@@ -374,6 +387,18 @@ WHERE excluded.updated_at >= tags.updated_at`,
   async imagesByDigest(digest: string): Promise<ImageRecord[]> {
     const rows = await this.driver.all<ImageRow>(`${IMAGE_SELECT} WHERE i.digest = ? ORDER BY i.id`, [digest]);
     return this.hydrate(this.driver, rows);
+  }
+
+  async firstImageOf(digests: string[]): Promise<Map<string, { registry: string; repository: string }>> {
+    const out = new Map<string, { registry: string; repository: string }>();
+    for (const part of chunk([...new Set(digests)], 1, 1000)) {
+      const rows = await this.driver.all<{ digest: string; registry: string; repository: string }>(
+        `SELECT digest, registry, repository FROM images WHERE digest IN (${placeholders(part.length)}) ORDER BY id`,
+        part,
+      );
+      for (const r of rows) if (!out.has(r.digest)) out.set(r.digest, { registry: r.registry, repository: r.repository });
+    }
+    return out;
   }
 
   async tagDigest(registry: string, repository: string, tag: string): Promise<string | undefined> {
@@ -517,11 +542,11 @@ WHERE fixed_at IS NULL AND digest IN (${placeholders(part.length)}) ORDER BY id`
       const fresh = new Map<string, FreshFinding>();
       for (const finding of entry.findings) {
         if (kinds && !kinds.has(finding.kind)) continue;
-        const key = findingKey(finding);
+        const known = prepared.get(finding);
+        const key = known?.key ?? findingKey(finding);
         // Two findings with one key are one finding: the first is kept.
         if (fresh.has(key)) continue;
-        const json = JSON.stringify(finding);
-        fresh.set(key, { key, finding, columns: columnsOf(finding), json, hash: hashOf(json) });
+        fresh.set(key, known ?? prepare(finding, key));
       }
       const diff: FindingDiff = { digest: entry.digest, added: [], nowFixable: [], gone: [] };
       const stored = new Map<string, OpenRow>();

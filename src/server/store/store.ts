@@ -74,6 +74,8 @@ export interface Store {
   findImages(query: ImageQuery): Promise<{ total: number; images: ImageRecord[] }>;
   /** Images (every repository) whose manifest is this digest. */
   imagesByDigest(digest: string): Promise<ImageRecord[]>;
+  /** Per digest, where its first image (the first of imagesByDigest) lives: one query for a re-match batch's events. */
+  firstImageOf(digests: string[]): Promise<Map<string, { registry: string; repository: string }>>;
   /** The digest a tag points at now, as last seen. */
   tagDigest(registry: string, repository: string, tag: string): Promise<string | undefined>;
 
