@@ -56,7 +56,7 @@ interface SarifRule {
 
 interface SarifLocation {
   physicalLocation?: {
-    artifactLocation: { uri: string; uriBaseId: string };
+    artifactLocation: { uri: string; uriBaseId?: string };
     region?: { startLine: number };
   };
   logicalLocations?: Array<{ name: string; fullyQualifiedName: string; kind: string }>;
@@ -89,6 +89,21 @@ function fileLocation(path: string, line?: number): SarifLocation {
   const physicalLocation: NonNullable<SarifLocation['physicalLocation']> = { artifactLocation: { uri: imageUri(path), uriBaseId: URI_BASE } };
   if (line !== undefined && line >= 1) physicalLocation.region = { startLine: line };
   return { physicalLocation };
+}
+
+/**
+ * A finding with no file in the image (a config field such as config.User, a package no file
+ * declares) still needs a physicalLocation: GitHub code scanning shows only results that have
+ * one. It names the image itself, as other image scanners do, and keeps the logical location.
+ */
+function imageLocation(result: ScanResult, logical: NonNullable<SarifLocation['logicalLocations']>[number]): SarifLocation {
+  // a relative URI inside the repository: no transport prefix, no leading / or ../
+  const ref = result.image.ref
+    .replace(/^[a-z-]+:(?!\/\/)/, '')
+    .split('/')
+    .filter((seg) => seg !== '' && seg !== '.' && seg !== '..')
+    .join('/');
+  return { physicalLocation: { artifactLocation: { uri: imageUri(ref || 'image') }, region: { startLine: 1 } }, logicalLocations: [logical] };
 }
 
 function scoreText(score: number): string {
@@ -192,7 +207,7 @@ function vulnerabilityResult(result: ScanResult, f: VulnerabilityFinding, ruleIn
   const kev = f.kev ? ', known exploited (CISA KEV)' : '';
   const location: SarifLocation = path
     ? fileLocation(path)
-    : { logicalLocations: [{ name: f.package.name, fullyQualifiedName: f.package.purl, kind: 'module' }] };
+    : imageLocation(result, { name: f.package.name, fullyQualifiedName: f.package.purl, kind: 'module' });
   const properties: Record<string, unknown> = {
     severity: f.severity,
     purl: f.package.purl,
@@ -217,7 +232,7 @@ function ruleResult(result: ScanResult, f: RuleFinding, ruleIndex: number): Sari
   if (f.path !== undefined) location = fileLocation(f.path, f.line);
   else {
     const field = f.field ?? 'config';
-    location = { logicalLocations: [{ name: field, fullyQualifiedName: field, kind: 'member' }] };
+    location = imageLocation(result, { name: field, fullyQualifiedName: field, kind: 'member' });
   }
   const properties: Record<string, unknown> = { severity: f.severity, ...layerProperties(result, f.layer, f.removedInLayer) };
   if (f.kind === 'malware') {

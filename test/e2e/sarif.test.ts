@@ -60,6 +60,11 @@ describe('sarif over every corpus image', () => {
       assert.equal(run.results.length, r.findings.length);
       assert.ok(run.results.length > 0);
       for (const x of run.results) assert.equal(run.tool.driver.rules[x.ruleIndex]?.id, x.ruleId);
+      // GitHub code scanning shows only results with a physical location, relative to the repository
+      for (const x of run.results) {
+        const uri = (x.locations[0] as { physicalLocation?: { artifactLocation: { uri: string } } }).physicalLocation?.artifactLocation.uri;
+        assert.ok(uri && !uri.startsWith('/') && !uri.split('/').includes('..'), `${x.ruleId}: physical location ${uri}`);
+      }
     });
   }
 });

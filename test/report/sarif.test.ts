@@ -213,7 +213,13 @@ describe('sarif reporter', () => {
 
     const user = result(mixed, 'config/root-user');
     assert.equal(user.level, 'warning');
-    assert.deepEqual(user.locations, [{ logicalLocations: [{ name: 'config.User', fullyQualifiedName: 'config.User', kind: 'member' }] }]);
+    // no file: the image itself is the physical location (GitHub code scanning needs one), the field the logical one
+    assert.deepEqual(user.locations, [
+      {
+        physicalLocation: { artifactLocation: { uri: 'legacy-app.docker.tar.gz' }, region: { startLine: 1 } },
+        logicalLocations: [{ name: 'config.User', fullyQualifiedName: 'config.User', kind: 'member' }],
+      },
+    ]);
     assert.equal(result(mixed, 'config/no-healthcheck').level, 'note');
 
     const eicar = result(mixed, 'malware/eicar');
