@@ -159,12 +159,19 @@ export class ScanService {
     const { store } = this.opts;
     const current = this.fingerprint();
     const builtAt = current?.builtAt ?? '';
-    const stored = await store.getMeta(FINGERPRINT_KEY);
-    if (!current || stored === current.value) return { changed: false, builtAt, rematched: 0, events: 0, durationMs: Date.now() - started };
-    const { rematched, events } = await this.rematchAll();
-    await store.setMeta(FINGERPRINT_KEY, current.value);
-    await this.emit([{ at: this.now(), type: 'db.updated', data: { builtAt, rematched, findingEvents: events } }]);
-    return { changed: true, builtAt, rematched, events, durationMs: Date.now() - started };
+    const unchanged = (): RefreshResult => ({ changed: false, builtAt, rematched: 0, events: 0, durationMs: Date.now() - started });
+    if (!current) return unchanged();
+    // several server replicas share one store: one of them re-matches, the others see its fingerprint
+    const done = await store.exclusive('rematch', async () => {
+      if ((await store.getMeta(FINGERPRINT_KEY)) === current.value) return unchanged();
+      const { rematched, events } = await this.rematchAll();
+      await store.setMeta(FINGERPRINT_KEY, current.value);
+      await this.emit([{ at: this.now(), type: 'db.updated', data: { builtAt, rematched, findingEvents: events } }]);
+      return { changed: true, builtAt, rematched, events, durationMs: Date.now() - started };
+    });
+    if (done) return done;
+    this.opts.logger.info({ builtAt }, 'another process is re-matching; skipped');
+    return unchanged();
   }
 
   /** Advisory sources by content hash: equal fingerprints mean equal advisories. */

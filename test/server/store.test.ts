@@ -259,6 +259,32 @@ function suite(backend: Backend): void {
     assert.equal(await store.getImage(999999), undefined);
   });
 
+  it('exclusive: one holder at a time, across stores of one database on PostgreSQL; free again after', async () => {
+    const url = await backend.fresh();
+    const a = await openStore(url, '/nonexistent/unused.db');
+    open.push(a);
+    // SQLite serves one process per file: a second store is the same process, so the in-process lock is shared per store
+    const b = backend.name === 'postgres' ? await openStore(url, '/nonexistent/unused.db') : a;
+    if (b !== a) open.push(b);
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    let entered!: () => void;
+    const inside = new Promise<void>((r) => (entered = r));
+    const first = a.exclusive('rematch', async () => {
+      entered();
+      await held;
+      return 'first';
+    });
+    await inside;
+    assert.equal(await b.exclusive('rematch', async () => 'second'), undefined, 'held elsewhere: skipped at once');
+    assert.equal(await b.exclusive('other', async () => 'other lock'), 'other lock');
+    release();
+    assert.equal(await first, 'first');
+    assert.equal(await b.exclusive('rematch', async () => 'after'), 'after');
+    await assert.rejects(a.exclusive('rematch', async () => Promise.reject(new Error('boom'))), /boom/);
+    assert.equal(await b.exclusive('rematch', async () => 'released after a failure'), 'released after a failure');
+  });
+
   it('saveScan stores inventory, layers and findings; the same scan again changes nothing', async () => {
     const r = scan();
     const store = await fresh();

@@ -129,6 +129,25 @@ export class PostgresDriver implements SqlDriver {
     }
   }
 
+  /**
+   * fn while this process holds a PostgreSQL session lock named `name` (on a connection of
+   * its own, so fn's queries may use the pool); undefined at once when another process holds it.
+   */
+  async withSessionLock<T>(name: string, fn: () => Promise<T>): Promise<T | undefined> {
+    const client = await this.pool.connect();
+    try {
+      const got = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS ok', [name]);
+      if (!got.rows[0]?.ok) return undefined;
+      try {
+        return await fn();
+      } finally {
+        await client.query('SELECT pg_advisory_unlock(hashtext($1))', [name]);
+      }
+    } finally {
+      client.release();
+    }
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;

@@ -27,6 +27,7 @@ import { migrate } from './migrations.js';
 import type { SqlDriver, SqlValue } from './sql-driver.js';
 import { chunk, placeholders, valueRows } from './sql-driver.js';
 import type { EventQuery, FindingQuery, FindingSync, ImageQuery, Store } from './store.js';
+import { PostgresDriver } from './postgres-driver.js';
 
 /** Keys of PostgreSQL advisory locks (the two-int form; migrations use the one-int form). */
 const LOCK_CLASS_DIGEST = 0x63617662;
@@ -273,6 +274,21 @@ export class SqlStore implements Store {
 
   close(): Promise<void> {
     return this.driver.close();
+  }
+
+  /** Locks held by this process; PostgreSQL adds a session lock for other processes. */
+  private readonly held = new Set<string>();
+
+  async exclusive<T>(name: string, fn: () => Promise<T>): Promise<T | undefined> {
+    if (this.held.has(name)) return undefined;
+    this.held.add(name);
+    try {
+      // one SQLite file serves one server process: the in-process set is the whole lock
+      if (this.driver instanceof PostgresDriver) return await this.driver.withSessionLock(`cavas:${name}`, fn);
+      return await fn();
+    } finally {
+      this.held.delete(name);
+    }
   }
 
   async ping(): Promise<void> {

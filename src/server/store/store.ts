@@ -129,6 +129,13 @@ export interface Store {
   touchToken(id: number, now: string): Promise<void>;
   listTokens(): Promise<TokenRecord[]>;
 
+  /**
+   * Run fn unless another holder of the same lock (in any process sharing this store) is
+   * running it; then resolve undefined at once. Server replicas use it so that one of them
+   * re-matches the fleet after an advisory update, not all.
+   */
+  exclusive<T>(name: string, fn: () => Promise<T>): Promise<T | undefined>;
+
   // small settings: the advisory DB build last matched against, watcher cursors
   getMeta(key: string): Promise<string | undefined>;
   setMeta(key: string, value: string): Promise<void>;
