@@ -17,6 +17,9 @@ import { openStore } from './store/open.js';
 import type { Store } from './store/store.js';
 import { RegistryWatcher } from './watcher.js';
 
+const RESUME_AFTER_MS = 10 * 60_000;
+const RESUME_EVERY_MS = 5 * 60_000;
+
 export interface CoreOptions {
   cacheDir: string;
   /** sqlite:PATH, a path, or postgres://...; default <cache-dir>/server/cavas.db. */
@@ -127,6 +130,17 @@ export async function runServer(opts: ServerOptions): Promise<void> {
   }
   // stored findings may predate the current advisory DB (a `cavas db update` while stopped)
   service.rematchIfChanged().catch((e: unknown) => logger.error({ err: describeError(e) }, 're-match at start failed'));
+  // deliveries a crashed process left pending: one delivery's attempts end within 6 minutes
+  // at worst (6 x 10 s timeouts + 5 x 60 s Retry-After, docs/notifications.md), so anything
+  // pending for 10 is orphaned
+  const resumeDeliveries = (): void => {
+    store
+      .exclusive('notification-resume', () => core.notifier.resume(store, RESUME_AFTER_MS))
+      .catch((e: unknown) => logger.error({ err: describeError(e) }, 'resuming notifications failed'));
+  };
+  resumeDeliveries();
+  const resumeTimer = setInterval(resumeDeliveries, RESUME_EVERY_MS);
+  resumeTimer.unref();
   let refreshTimer: NodeJS.Timeout | undefined;
   if (opts.refreshIntervalMs > 0) {
     refreshTimer = setInterval(() => {
@@ -141,6 +155,7 @@ export async function runServer(opts: ServerOptions): Promise<void> {
   const signal = await untilSignal();
   logger.info({ signal }, 'shutting down: no new requests; finishing running scans');
   if (refreshTimer) clearInterval(refreshTimer);
+  clearInterval(resumeTimer);
   await watcher?.stop();
   await app.close();
   await stopCore(core, opts.shutdownTimeoutMs);

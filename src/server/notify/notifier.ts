@@ -20,6 +20,9 @@ export { validateSubscription } from './subscription.js';
 
 export type NotifierStore = Pick<Store, 'listSubscriptions' | 'addDelivery' | 'updateDelivery' | 'imagesByDigest'>;
 
+/** What resume() reads besides: deliveries left pending and their events. */
+export type ResumeStore = Pick<Store, 'listDeliveries' | 'eventsByIds'>;
+
 /** The subset of a pino/fastify logger used here. */
 export interface NotifyLogger {
   warn(obj: object, msg?: string): void;
@@ -115,6 +118,49 @@ export class Notifier {
     const relevant = events.filter((e) => e.digest && TYPES.has(e.type));
     if (relevant.length === 0) return;
     await this.track(this.run(relevant));
+  }
+
+  /**
+   * Deliveries a process left `pending` when it died: sent again under the same delivery id
+   * (X-Cavas-Delivery), so a receiver that got the first attempt can tell. Only deliveries
+   * older than `olderThanMs` are taken, which must exceed one delivery's whole retry schedule,
+   * so a delivery another live process is still retrying is left alone. Returns how many.
+   */
+  async resume(store: ResumeStore, olderThanMs: number, limit = 500): Promise<number> {
+    if (this.closed) return 0;
+    const createdBefore = new Date(this.now().getTime() - olderThanMs).toISOString();
+    const stale = await store.listDeliveries({ status: 'pending', createdBefore, limit });
+    if (stale.length === 0) return 0;
+    const subs = new Map((await this.store.listSubscriptions()).map((s) => [s.id, s]));
+    const runs: Array<Promise<void>> = [];
+    for (const d of stale) {
+      const sub = subs.get(d.subscriptionId);
+      if (!sub) {
+        await this.update(d.id, { status: 'failed', lastError: 'the subscription was deleted before the delivery was sent' });
+        continue;
+      }
+      const events = await store.eventsByIds(d.eventIds);
+      const digest = events.find((e) => e.digest)?.digest;
+      const target = digest ? targets(digest, events, await this.store.imagesByDigest(digest)).find((t) => matchesRepository(sub.repositoryPattern, t.image)) : undefined;
+      const selection = target ? selectEvents(sub, target.events) : undefined;
+      if (!target || !selection) {
+        await this.update(d.id, { status: 'failed', lastError: 'nothing left to send: its events or image are gone' });
+        continue;
+      }
+      runs.push(this.redeliver(sub, target.image, selection, d.id));
+    }
+    if (runs.length > 0) this.opts.logger?.info?.({ deliveries: runs.length }, 'notifications: resending deliveries left pending');
+    await this.track(Promise.all(runs));
+    return runs.length;
+  }
+
+  private async redeliver(sub: Subscription, image: NotificationImage, selection: Selection, deliveryId: number): Promise<void> {
+    this.inFlight++;
+    try {
+      await this.withSlot(sub.id, () => this.attempts(sub, image, selection, deliveryId));
+    } finally {
+      this.inFlight--;
+    }
   }
 
   /** Deliveries recorded and not yet finished (waiting, in flight or between retries). */

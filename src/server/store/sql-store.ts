@@ -781,6 +781,15 @@ VALUES (?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?) RETURNING *`,
     return rows.map(eventRecord);
   }
 
+  async eventsByIds(ids: readonly number[]): Promise<EventRecord[]> {
+    const out: EventRecord[] = [];
+    for (const part of chunk([...new Set(ids)], 1)) {
+      const rows = await this.driver.all<Row>(`SELECT * FROM events WHERE id IN (${placeholders(part.length)}) ORDER BY id`, part);
+      out.push(...rows.map(eventRecord));
+    }
+    return out.sort((a, b) => a.id - b.id);
+  }
+
   // ---------------------------------------------------------------- notifications
 
   async addSubscription(sub: NewSubscription, now: string): Promise<Subscription> {
@@ -821,11 +830,23 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
     await this.driver.run(`UPDATE deliveries SET ${sql} WHERE id = ?`, [...params, id]);
   }
 
-  async listDeliveries(query: { subscriptionId?: number; limit?: number }): Promise<DeliveryRecord[]> {
-    const rows =
-      query.subscriptionId === undefined
-        ? await this.driver.all<Row>('SELECT * FROM deliveries ORDER BY id DESC LIMIT ?', [query.limit ?? DEFAULT_LIMIT])
-        : await this.driver.all<Row>('SELECT * FROM deliveries WHERE subscription_id = ? ORDER BY id DESC LIMIT ?', [query.subscriptionId, query.limit ?? DEFAULT_LIMIT]);
+  async listDeliveries(query: { subscriptionId?: number; status?: DeliveryRecord['status']; createdBefore?: string; limit?: number }): Promise<DeliveryRecord[]> {
+    const where: string[] = [];
+    const params: SqlValue[] = [];
+    if (query.subscriptionId !== undefined) {
+      where.push('subscription_id = ?');
+      params.push(query.subscriptionId);
+    }
+    if (query.status !== undefined) {
+      where.push('status = ?');
+      params.push(query.status);
+    }
+    if (query.createdBefore !== undefined) {
+      where.push('created_at < ?');
+      params.push(query.createdBefore);
+    }
+    const whereSql = where.length ? ` WHERE ${where.join(' AND ')}` : '';
+    const rows = await this.driver.all<Row>(`SELECT * FROM deliveries${whereSql} ORDER BY id DESC LIMIT ?`, [...params, query.limit ?? DEFAULT_LIMIT]);
     return rows.map(deliveryRecord);
   }
 

@@ -114,6 +114,8 @@ export interface Store {
   // events
   addEvents(events: NewEvent[]): Promise<EventRecord[]>;
   listEvents(query: EventQuery): Promise<EventRecord[]>;
+  /** These events, by id (a delivery's events, when it is sent again). */
+  eventsByIds(ids: readonly number[]): Promise<EventRecord[]>;
 
   // notifications
   addSubscription(sub: NewSubscription, now: string): Promise<Subscription>;
@@ -121,7 +123,8 @@ export interface Store {
   deleteSubscription(id: number): Promise<boolean>;
   addDelivery(d: Omit<DeliveryRecord, 'id'>): Promise<DeliveryRecord>;
   updateDelivery(id: number, patch: Partial<Omit<DeliveryRecord, 'id' | 'subscriptionId' | 'eventIds' | 'createdAt'>>): Promise<void>;
-  listDeliveries(query: { subscriptionId?: number; limit?: number }): Promise<DeliveryRecord[]>;
+  /** Newest first; `status` and `createdBefore` find deliveries a crash left pending. */
+  listDeliveries(query: { subscriptionId?: number; status?: DeliveryRecord['status']; createdBefore?: string; limit?: number }): Promise<DeliveryRecord[]>;
 
   // API tokens: only the SHA-256 of a token is stored
   addToken(token: { name: string; scope: TokenScope; hash: string }, now: string): Promise<TokenRecord>;
