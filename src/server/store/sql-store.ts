@@ -73,19 +73,11 @@ interface FindingRow {
   finding_json: string;
 }
 
-/** The searchable columns of a finding; finding_json keeps the whole of it. */
-interface FindingColumns {
-  kind: Finding['kind'];
-  id: string;
-  severity: Severity;
-  purl?: string;
-  packageName?: string;
-  installedVersion?: string;
-  fixedVersion?: string;
-  kev: boolean;
-  /** The file for rule findings, else the config field (config.User) they point at. */
-  path?: string;
-}
+/**
+ * The searchable columns of a finding; finding_json keeps the whole of it. `path` is the file
+ * for rule findings, else the config field (config.User) they point at.
+ */
+type FindingColumns = Pick<FindingRecord, 'kind' | 'id' | 'severity' | 'purl' | 'packageName' | 'installedVersion' | 'fixedVersion' | 'kev' | 'path'>;
 
 function columnsOf(f: Finding): FindingColumns {
   if (f.kind === 'vulnerability') {
