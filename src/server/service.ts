@@ -10,7 +10,7 @@ import { updateDatabase } from '../advisory/update.js';
 import type { RegistryOptions } from '../image/source.js';
 import { getReporter } from '../report/index.js';
 import { scan, summarize } from '../scan.js';
-import { SCAN_RESULT_SCHEMA, SEVERITY_ORDER, type Finding, type ScanResult, type Severity } from '../types.js';
+import { SCAN_RESULT_SCHEMA, type Finding, type ScanResult } from '../types.js';
 import { advisoryDbPath } from '../util/cache-dir.js';
 import { describeError } from '../util/errors.js';
 import { CAVAS_VERSION } from '../util/version.js';
@@ -303,11 +303,4 @@ function diffEvents(diff: FindingDiff, where: { registry?: string; repository?: 
   const base = { at, digest: diff.digest, ...(where.registry ? { registry: where.registry } : {}), ...(where.repository ? { repository: where.repository } : {}) };
   const one = (type: NewEvent['type'], rec: FindingRecord): NewEvent => ({ ...base, type, findingId: rec.id, severity: rec.severity, data: findingEventData(rec) });
   return [...diff.added.map((r) => one('finding.new', r)), ...diff.nowFixable.map((r) => one('finding.fixable', r)), ...diff.gone.map((r) => one('finding.gone', r))];
-}
-
-/** Open findings by severity, for listings. */
-export function countBySeverity(findings: readonly { severity: Severity }[]): Record<Severity, number> {
-  const out = Object.fromEntries(SEVERITY_ORDER.map((s) => [s, 0])) as Record<Severity, number>;
-  for (const f of findings) out[f.severity]++;
-  return out;
 }
